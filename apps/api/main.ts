@@ -1,0 +1,40 @@
+// Composition root of the API process.
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../../src/config.js';
+import { createDb } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createRedis } from '../../src/redis.js';
+import { createApp } from './app.js';
+
+const config = loadConfig();
+const logger = createLogger(config, 'api');
+const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
+const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+
+const app = createApp({ config, db, redis, logger });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
+  logger.info({ port: info.port }, 'api listening');
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+  const force = setTimeout(() => {
+    logger.error('shutdown timed out');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+  await redis.quit().catch(() => undefined);
+  await db.destroy();
+  logger.info('api stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,73 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { BalanceKind, Database } from '../db/schema.js';
+
+export const MAX_BALANCE = 1_000_000_000;
+
+type Executor = Db | Transaction<Database>;
+
+export async function findBalance(db: Executor, userId: number): Promise<number> {
+  const row = await db.selectFrom('balances').select('balance').where('user_id', '=', userId).executeTakeFirst();
+  return row?.balance ?? 0;
+}
+
+/** Adds to a balance in one conditional statement; false when the result would exceed MAX_BALANCE. */
+export async function addToBalance(trx: Transaction<Database>, userId: number, amount: number): Promise<boolean> {
+  const updated = await trx
+    .updateTable('balances')
+    .set({ balance: sql`balance + ${amount}`, updated_at: new Date() })
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`balance + ${amount} <= ${MAX_BALANCE}`)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 1) return true;
+  if (amount > MAX_BALANCE) return false;
+  const inserted = await trx
+    .insertInto('balances')
+    .ignore()
+    .values({ user_id: userId, balance: amount, updated_at: new Date() })
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+  // The row appeared between the two statements: the update now decides.
+  return addToBalance(trx, userId, amount);
+}
+
+/** Deducts only when the balance covers it; false (and nothing changed) otherwise. */
+export async function deductFromBalance(trx: Transaction<Database>, userId: number, amount: number): Promise<boolean> {
+  const updated = await trx
+    .updateTable('balances')
+    .set({ balance: sql`balance - ${amount}`, updated_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('balance', '>=', amount)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1 || amount === 0;
+}
+
+export async function recordBalanceChange(
+  trx: Transaction<Database>,
+  entry: { userId: number; kind: BalanceKind; amount: number; orderId?: number | null },
+): Promise<number> {
+  const balanceAfter = await findBalance(trx, entry.userId);
+  await trx
+    .insertInto('balance_history')
+    .values({
+      user_id: entry.userId,
+      kind: entry.kind,
+      amount: entry.amount,
+      balance_after: balanceAfter,
+      order_id: entry.orderId ?? null,
+      created_at: new Date(),
+    })
+    .execute();
+  return balanceAfter;
+}
+
+export async function listBalanceHistory(db: Db, userId: number, limit: number, beforeId: number | null) {
+  let query = db
+    .selectFrom('balance_history')
+    .select(['id', 'kind', 'amount', 'balance_after', 'order_id', 'created_at'])
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (beforeId !== null) query = query.where('id', '<', beforeId);
+  return query.execute();
+}

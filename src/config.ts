@@ -1,0 +1,41 @@
+// The one place that reads process.env: parsed once, validated, frozen.
+import { z } from 'zod';
+
+const intFromEnv = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const ConfigSchema = z.object({
+  PORT: intFromEnv(3000, 0, 65535),
+  DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/coupon_engine'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only')
+    .default('ce'),
+  COUPON_LANES: intFromEnv(4, 1, 256),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  ORDER_PAYMENT_WINDOW_MS: intFromEnv(600_000, 1_000),
+  MAX_LANE_DEPTH: intFromEnv(100_000, 1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  METRICS_PORT: intFromEnv(9464, 0, 65535),
+  LANE_BATCH_SIZE: intFromEnv(500, 1, 5000),
+  LANE_LEASE_MS: intFromEnv(5_000, 500),
+  EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
+  SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,124 @@
+// Idempotency-Key for every POST: the first answer to a key is stored and replayed for 24 hours;
+// the same key with another body is refused. Records live in MySQL (idempotency_keys).
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { MiddlewareHandler } from 'hono';
+import type { Db } from '../db/database.js';
+import { ConflictError, UnprocessableError, ValidationError } from '../shared/errors.js';
+
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+const TTL_MS = 24 * 60 * 60 * 1000;
+/** A PENDING record older than this belongs to a request that died; a retry may take it over. */
+const STALE_PENDING_MS = 60_000;
+const REPLAYED_HEADERS = ['content-type', 'location', 'retry-after'];
+
+interface Stored {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function idempotency(db: Db): MiddlewareHandler {
+  return async (c, next) => {
+    const key = c.req.header('Idempotency-Key');
+    if (key === undefined || c.req.method !== 'POST') return next();
+    if (!KEY_PATTERN.test(key)) {
+      throw new ValidationError('Idempotency-Key must be 1 to 255 printable ASCII characters', [
+        { path: 'header.Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
+      ]);
+    }
+    const scope = `${c.req.method} ${c.req.path}`.slice(0, 200);
+    const body = await c.req.text();
+    const hash = createHash('sha256').update(body).digest('hex');
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await db
+        .insertInto('idempotency_keys')
+        .ignore()
+        .values({ scope, idem_key: key, request_hash: hash, state: 'PENDING', created_at: new Date() })
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) break;
+
+      const existing = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('idem_key', '=', key)
+        .where('scope', '=', scope)
+        .executeTakeFirst();
+      if (!existing) continue;
+      const age = Date.now() - existing.created_at.getTime();
+      if (age > TTL_MS || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
+        await db
+          .deleteFrom('idempotency_keys')
+          .where('idem_key', '=', key)
+          .where('scope', '=', scope)
+          .where('created_at', '=', existing.created_at)
+          .execute();
+        continue;
+      }
+      if (existing.request_hash !== hash) {
+        throw new UnprocessableError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with a different request body',
+        );
+      }
+      if (existing.state === 'PENDING') {
+        throw new ConflictError(
+          'IDEMPOTENCY_KEY_IN_PROGRESS',
+          'A request with this Idempotency-Key is still in progress',
+        );
+      }
+      const stored = JSON.parse(existing.response_body ?? '{}') as Stored;
+      return c.body(stored.body, (existing.response_status ?? 200) as 200, {
+        ...stored.headers,
+        'Idempotent-Replayed': 'true',
+      });
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await release(db, scope, key);
+      throw err;
+    }
+    const res = c.res;
+    if (res.status >= 500) {
+      await release(db, scope, key);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = res.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    const text = await res.clone().text();
+    await db
+      .updateTable('idempotency_keys')
+      .set({
+        state: 'DONE',
+        response_status: res.status,
+        response_body: JSON.stringify({ headers, body: text } satisfies Stored),
+      })
+      .where('idem_key', '=', key)
+      .where('scope', '=', scope)
+      .execute();
+  };
+}
+
+async function release(db: Db, scope: string, key: string): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('idem_key', '=', key)
+    .where('scope', '=', scope)
+    .where('state', '=', 'PENDING')
+    .execute()
+    .catch(() => undefined);
+}
+
+/** Removes records past their 24 hours; run from time to time by a worker. */
+export async function purgeExpiredIdempotencyKeys(db: Db): Promise<number> {
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', sql<Date>`NOW(3) - INTERVAL 1 DAY`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,55 @@
+import type { Db } from '../db/database.js';
+import { encodeCursor } from '../shared/cursor.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { adjustStock, findProduct, insertProduct, listProducts, topSellers } from './product.repository.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The UTC calendar date of an instant, as YYYY-MM-DD: the bucket of the daily sales aggregate. */
+export function utcDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export async function getProduct(db: Db, id: number) {
+  const product = await findProduct(db, id);
+  if (!product) throw new NotFoundError('PRODUCT_NOT_FOUND', `Product ${id} does not exist`);
+  return product;
+}
+
+export async function getProducts(db: Db, limit: number, afterId: number | null) {
+  const rows = await listProducts(db, limit, afterId);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Top sellers over the last `days` UTC days, today included. */
+export async function getTopProducts(db: Db, days: number, limit: number, now = new Date()) {
+  const fromDate = utcDate(new Date(now.getTime() - (days - 1) * DAY_MS));
+  const rows = await topSellers(db, fromDate, limit);
+  return {
+    from: `${fromDate}T00:00:00.000Z`,
+    to: now.toISOString(),
+    items: rows.map((r, i) => ({
+      rank: i + 1,
+      productId: r.id,
+      name: r.name,
+      price: r.price,
+      stock: r.stock,
+      soldQuantity: Number(r.sold),
+    })),
+  };
+}
+
+export async function createProduct(db: Db, input: { name: string; price: number; stock: number }) {
+  const id = await insertProduct(db, input);
+  return getProduct(db, id);
+}
+
+export async function restockProduct(db: Db, id: number, delta: number) {
+  if (!(await adjustStock(db, id, delta))) {
+    await getProduct(db, id);
+    throw new ConflictError('INSUFFICIENT_STOCK', `Stock of product ${id} cannot go below zero`);
+  }
+  return getProduct(db, id);
+}

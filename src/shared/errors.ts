@@ -1,0 +1,56 @@
+// Domain errors: one class per meaning, each with a stable UPPER_SNAKE `code`. The HTTP layer maps
+// them to problem+json in one place (src/http/problem.ts); lane workers map them to REJECTED outcomes.
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNPROCESSABLE' | 'UNAVAILABLE';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that passed the schema but breaks a rule checked later (e.g. duplicate product ids). */
+export class ValidationError extends DomainError {
+  readonly kind = 'VALIDATION' as const;
+  constructor(
+    message: string,
+    readonly errors: { path: string; message: string }[] = [],
+  ) {
+    super('VALIDATION_FAILED', message);
+  }
+}
+
+/** The named resource does not exist. */
+export class NotFoundError extends DomainError {
+  readonly kind = 'NOT_FOUND' as const;
+}
+
+/** The request is well-formed but conflicts with the resource's current state; nothing changed. */
+export class ConflictError extends DomainError {
+  readonly kind = 'CONFLICT' as const;
+}
+
+/** The caller may not act on this resource (e.g. another user's order). */
+export class ForbiddenError extends DomainError {
+  readonly kind = 'FORBIDDEN' as const;
+}
+
+/** Semantically refused, such as an Idempotency-Key reused with a different body. */
+export class UnprocessableError extends DomainError {
+  readonly kind = 'UNPROCESSABLE' as const;
+}
+
+/** The engine cannot take the request right now (lanes full, a dependency down); retry later. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'UNAVAILABLE' as const;
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(code, message);
+  }
+}

@@ -1,0 +1,57 @@
+// What a component test needs: the real database and Redis of this run, and the real app.
+import { randomInt } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApp } from '../../apps/api/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createDb, type Db } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createRedis } from '../../src/redis.js';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: inject('queuePrefix'),
+    ADMIN_TOKEN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+}
+
+export function createTestContext(overrides: Record<string, string> = {}) {
+  const config = testConfig(overrides);
+  const logger = createLogger(config, 'test');
+  const db: Db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
+  const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const app = createApp({ config, db, redis, logger });
+  return {
+    config,
+    db,
+    redis,
+    app,
+    logger,
+    async close() {
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+export type TestContext = ReturnType<typeof createTestContext>;
+
+/** A user id no other test uses (ids are random in a wide range). */
+export function newUserId(): number {
+  return randomInt(1, 2 ** 47);
+}
+
+export const adminHeaders = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
+
+export function postJson(ctx: TestContext, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return ctx.app.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
