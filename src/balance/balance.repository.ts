@@ -11,15 +11,9 @@ export async function findBalance(db: Executor, userId: number): Promise<number>
   return row?.balance ?? 0;
 }
 
-/** Adds to a balance in one conditional statement; false when the result would exceed MAX_BALANCE. */
+/** Adds to a balance, creating the row on first use; false when the result would exceed MAX_BALANCE. */
 export async function addToBalance(trx: Transaction<Database>, userId: number, amount: number): Promise<boolean> {
-  const updated = await trx
-    .updateTable('balances')
-    .set({ balance: sql`balance + ${amount}`, updated_at: new Date() })
-    .where('user_id', '=', userId)
-    .where(sql<boolean>`balance + ${amount} <= ${MAX_BALANCE}`)
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 1) return true;
+  if (await addWithinLimit(trx, userId, amount)) return true;
   if (amount > MAX_BALANCE) return false;
   const inserted = await trx
     .insertInto('balances')
@@ -27,8 +21,20 @@ export async function addToBalance(trx: Transaction<Database>, userId: number, a
     .values({ user_id: userId, balance: amount, updated_at: new Date() })
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
-  // The row appeared between the two statements: the update now decides.
-  return addToBalance(trx, userId, amount);
+  // The row exists (it may have appeared between the two statements): the conditional update decides.
+  // Retrying the whole function here would loop for ever when the row exists and the limit refuses.
+  return addWithinLimit(trx, userId, amount);
+}
+
+/** One conditional statement: adds only when the row exists and the result stays within MAX_BALANCE. */
+async function addWithinLimit(trx: Transaction<Database>, userId: number, amount: number): Promise<boolean> {
+  const updated = await trx
+    .updateTable('balances')
+    .set({ balance: sql`balance + ${amount}`, updated_at: new Date() })
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`balance + ${amount} <= ${MAX_BALANCE}`)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
 }
 
 /** Deducts only when the balance covers it; false (and nothing changed) otherwise. */
