@@ -55,15 +55,16 @@ export async function addDailySales(
 
 /**
  * Best sellers from the per-day aggregate: a range scan of the primary key (sale_date, product_id)
- * over at most `days` dates, grouped by product. It never touches orders or order_items.
+ * over the dates fromDate … toDate (inclusive), grouped by product. It never touches orders or order_items.
  */
-export async function topSellers(db: Db, fromDate: string, limit: number) {
+export async function topSellers(db: Db, fromDate: string, toDate: string, limit: number) {
   return db
     .selectFrom('product_sales_daily as s')
     .innerJoin('products as p', 'p.id', 's.product_id')
     .select(['p.id', 'p.name', 'p.price', 'p.stock'])
     .select(sql<number>`CAST(SUM(s.quantity) AS SIGNED)`.as('sold'))
     .where('s.sale_date', '>=', fromDate)
+    .where('s.sale_date', '<=', toDate)
     .groupBy(['p.id', 'p.name', 'p.price', 'p.stock'])
     .orderBy('sold', 'desc')
     .orderBy('p.id', 'asc')

@@ -26,7 +26,7 @@ export async function getProducts(db: Db, limit: number, afterId: number | null)
 /** Top sellers over the last `days` UTC days, today included. */
 export async function getTopProducts(db: Db, days: number, limit: number, now = new Date()) {
   const fromDate = utcDate(new Date(now.getTime() - (days - 1) * DAY_MS));
-  const rows = await topSellers(db, fromDate, limit);
+  const rows = await topSellers(db, fromDate, utcDate(now), limit);
   return {
     from: `${fromDate}T00:00:00.000Z`,
     to: now.toISOString(),
