@@ -66,10 +66,12 @@ export function createApp(deps: AppDeps) {
       onError: (c) => problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB')),
     }),
   );
-  app.use('*', idempotency(db));
+  // Authentication comes before idempotency: a refused call must not record an answer that the
+  // same key would replay once the caller presents the right token.
   app.use('/admin/*', async (c, next) =>
     c.req.path.startsWith('/admin/queues') ? next() : adminBearer(config.ADMIN_TOKEN)(c, next),
   );
+  app.use('*', idempotency(db));
 
   app.route('/', opsRoutes(deps));
   app.route('/', balanceRoutes(deps));

@@ -81,7 +81,9 @@ export function idempotency(db: Db): MiddlewareHandler {
       throw err;
     }
     const res = c.res;
-    if (res.status >= 500) {
+    // Refused input (400, 415) never ran, and a server error wrote nothing: neither leaves a record,
+    // so a retry with the same key (and a corrected body) runs afresh.
+    if (res.status >= 500 || res.status === 400 || res.status === 415) {
       await release(db, scope, key);
       return;
     }

@@ -74,6 +74,9 @@ export function errorToResponse(err: unknown, c: Context, log: Logger): Response
         'WWW-Authenticate': 'Bearer',
       });
     if (status === 413) return problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB'));
+    if (status === 415) {
+      return problemResponse(c, problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
+    }
     if (status < 500)
       return problemResponse(c, problem(status, 'HTTP_ERROR', err.message || TITLES[status] || 'Error'));
   }
