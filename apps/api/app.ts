@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
@@ -14,12 +15,18 @@ import { errorToResponse, problem, problemResponse } from '../../src/http/proble
 import { validationHook } from '../../src/http/validation.js';
 import { balanceRoutes } from '../../src/balance/balance.routes.js';
 import { productAdminRoutes, productRoutes } from '../../src/product/product.routes.js';
+import { couponAdminRoutes, couponRoutes } from '../../src/coupon/coupon.routes.js';
+import { requestRoutes } from '../../src/request/request.routes.js';
+import type { LaneProgress } from '../../src/request/lane-progress.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   redis: Redis;
   logger: Logger;
+  /** One BullMQ queue per lane, by lane name. */
+  queues: Map<string, Queue>;
+  progress: LaneProgress;
 }
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -77,6 +84,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', balanceRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));
+  app.route('/', couponRoutes(deps));
+  app.route('/', couponAdminRoutes(deps));
+  app.route('/', requestRoutes(deps));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

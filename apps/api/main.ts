@@ -4,6 +4,8 @@ import { loadConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
+import { createLaneQueues } from '../../src/queues/lanes.js';
+import { LaneProgress } from '../../src/request/lane-progress.js';
 import { createApp } from './app.js';
 
 const config = loadConfig();
@@ -12,7 +14,10 @@ const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
 const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
-const app = createApp({ config, db, redis, logger });
+const queues = createLaneQueues(config, redis);
+const progress = new LaneProgress(createRedis(config.REDIS_URL), config.QUEUE_PREFIX, logger);
+
+const app = createApp({ config, db, redis, logger, queues, progress });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
   logger.info({ port: info.port }, 'api listening');
 });
@@ -31,6 +36,8 @@ async function shutdown(signal: string) {
     server.close(() => resolve());
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
+  progress.close();
+  await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
   await redis.quit().catch(() => undefined);
   await db.destroy();
   logger.info('api stopped');

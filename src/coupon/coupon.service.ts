@@ -1,0 +1,97 @@
+import type { Db } from '../db/database.js';
+import type { CouponRow, UserCouponStatus } from '../db/schema.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { laneForCoupon } from '../queues/lanes.js';
+import {
+  answerInstantly,
+  enqueue,
+  laneSnapshot,
+  type RequestDeps,
+  type RequestResource,
+} from '../request/request.service.js';
+import { findCoupon, insertCoupon, listUserCoupons, type NewCoupon } from './coupon.repository.js';
+
+function toCoupon(c: CouponRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    discountType: c.discount_type,
+    discountValue: c.discount_value,
+    maxDiscountAmount: c.max_discount_amount,
+    minOrderAmount: c.min_order_amount,
+    totalQuantity: c.total_quantity,
+    issuedQuantity: c.issued_quantity,
+    remaining: c.total_quantity - c.issued_quantity,
+    claimStartsAt: c.claim_starts_at?.toISOString() ?? null,
+    claimEndsAt: c.claim_ends_at?.toISOString() ?? null,
+    validDays: c.valid_days,
+  };
+}
+
+export async function getCoupon(db: Db, id: number) {
+  const coupon = await findCoupon(db, id);
+  if (!coupon) throw new NotFoundError('COUPON_NOT_FOUND', `Coupon ${id} does not exist`);
+  return toCoupon(coupon);
+}
+
+export async function createCoupon(db: Db, input: NewCoupon) {
+  if (input.discountType === 'PERCENT' && input.discountValue > 100) {
+    throw new ValidationError('discountValue of a PERCENT coupon must be 1 to 100', [
+      { path: 'body.discountValue', message: 'must be 1 to 100 for PERCENT' },
+    ]);
+  }
+  if (input.claimStartsAt && input.claimEndsAt && input.claimEndsAt <= input.claimStartsAt) {
+    throw new ValidationError('claimEndsAt must be after claimStartsAt', [
+      { path: 'body.claimEndsAt', message: 'must be after claimStartsAt' },
+    ]);
+  }
+  return getCoupon(db, await insertCoupon(db, input));
+}
+
+/**
+ * Accepts a claim into the coupon's lane. A coupon that its lane has marked sold out is answered at
+ * once (no later claim can succeed: issued coupons never return to the pool).
+ */
+export async function submitClaim(
+  deps: RequestDeps,
+  couponId: number,
+  userId: number,
+  httpRequestId?: string,
+): Promise<{ queued: boolean; resource: RequestResource }> {
+  const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
+  const snapshot = await laneSnapshot(deps, lane, couponId);
+  if (snapshot.soldOut) {
+    const resource = await answerInstantly(deps, 'COUPON_CLAIM', {
+      code: 'SOLD_OUT',
+      message: 'All coupons have been issued',
+    });
+    return { queued: false, resource };
+  }
+  const resource = await enqueue(
+    deps,
+    lane,
+    `claim coupon ${couponId} by user ${userId}`,
+    { couponId, userId, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) },
+    snapshot,
+  );
+  return { queued: true, resource };
+}
+
+export async function getUserCoupons(db: Db, userId: number, status?: UserCouponStatus | 'EXPIRED', now = new Date()) {
+  const rows = await listUserCoupons(db, userId, status, now);
+  return {
+    items: rows.map((r) => ({
+      userCouponId: r.id,
+      couponId: r.coupon_id,
+      name: r.name,
+      discountType: r.discount_type,
+      discountValue: r.discount_value,
+      maxDiscountAmount: r.max_discount_amount,
+      minOrderAmount: r.min_order_amount,
+      status: r.status !== 'USED' && r.expires_at.getTime() <= now.getTime() ? ('EXPIRED' as const) : r.status,
+      issuedAt: r.issued_at.toISOString(),
+      expiresAt: r.expires_at.toISOString(),
+      usedAt: r.used_at?.toISOString() ?? null,
+    })),
+  };
+}

@@ -1,0 +1,63 @@
+// Long polls without polling MySQL in a loop: lane owners publish how far each lane has been
+// decided, and a waiter wakes when its sequence is covered (or after a short fallback interval).
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { decidedChannel } from '../queues/lanes.js';
+
+interface Waiter {
+  sequence: number;
+  wake: () => void;
+}
+
+export class LaneProgress {
+  private readonly decided = new Map<string, number>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private subscribed: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly queuePrefix: string,
+    private readonly logger: Logger,
+  ) {}
+
+  private ensureSubscribed(): void {
+    if (this.subscribed) return;
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const sep = message.lastIndexOf(':');
+      const lane = message.slice(0, sep);
+      const seq = Number(message.slice(sep + 1));
+      if (!Number.isSafeInteger(seq)) return;
+      if (seq > (this.decided.get(lane) ?? 0)) this.decided.set(lane, seq);
+      for (const w of this.waiters.get(lane) ?? []) if (w.sequence <= seq) w.wake();
+    });
+    this.subscribed = this.subscriber.subscribe(decidedChannel(this.queuePrefix)).catch((err: Error) => {
+      this.logger.warn({ err: err.message }, 'lane progress subscription failed');
+      this.subscribed = undefined;
+    });
+  }
+
+  /** Resolves when the lane announces a decision at or past `sequence`, or after `ms`. */
+  wait(lane: string, sequence: number, ms: number): Promise<void> {
+    this.ensureSubscribed();
+    if ((this.decided.get(lane) ?? 0) >= sequence) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = this.waiters.get(lane) ?? new Set<Waiter>();
+      this.waiters.set(lane, set);
+      const waiter: Waiter = {
+        sequence,
+        wake: () => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      set.add(waiter);
+    });
+  }
+
+  close(): void {
+    for (const set of this.waiters.values()) for (const w of set) w.wake();
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,34 @@
+// A request id names its lane and sequence, so a status lookup goes straight to the job:
+// `<lane code>-<sequence>-<nonce>`, e.g. `c2-1734-k3j9x2ab0q`. The random nonce keeps ids
+// unguessable and distinct even if a lane's sequence counter were ever reset.
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newNonce(): string {
+  const bytes = randomBytes(10);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 36];
+  return out;
+}
+
+export function formatRequestId(laneCode: string, sequence: number, nonce: string): string {
+  return `${laneCode}-${sequence}-${nonce}`;
+}
+
+export function parseRequestId(id: string): { laneCode: string; sequence: number; nonce: string } | null {
+  const match = /^([a-z][0-9]{0,3})-([1-9][0-9]{0,15})-([a-z0-9]{10})$/.exec(id);
+  if (!match?.[1] || !match[2] || !match[3]) return null;
+  const sequence = Number(match[2]);
+  if (!Number.isSafeInteger(sequence)) return null;
+  return { laneCode: match[1], sequence, nonce: match[3] };
+}
+
+/** Requests answered at once without queueing (the coupon is known sold out) carry no sequence. */
+export function formatInstantRequestId(nonce: string): string {
+  return `x-${nonce}`;
+}
+
+export function isInstantRequestId(id: string): boolean {
+  return /^x-[a-z0-9]{10}$/.test(id);
+}

@@ -1,0 +1,190 @@
+// Accepting queued requests and reporting on them. Submitting touches only Redis; final outcomes
+// are read from MySQL, where the lane wrote them with their effects.
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/database.js';
+import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
+import { UnavailableError, NotFoundError } from '../shared/errors.js';
+import { laneByCode, laneKeys, type Lane } from '../queues/lanes.js';
+import { findOutcome } from './request.repository.js';
+import {
+  formatInstantRequestId,
+  formatRequestId,
+  isInstantRequestId,
+  newNonce,
+  parseRequestId,
+} from './request.ids.js';
+import type { LaneProgress } from './lane-progress.js';
+
+export type RequestStatus = 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'REJECTED' | 'FAILED';
+
+export interface RequestResource {
+  requestId: string;
+  type: RequestType;
+  status: RequestStatus;
+  sequence: number | null;
+  position?: number;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  acceptedAt: string;
+  finishedAt: string | null;
+}
+
+export interface RequestDeps {
+  db: Db;
+  redis: Redis;
+  queues: Map<string, Queue>;
+  progress: LaneProgress;
+  config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
+}
+
+const INSTANT_TTL_S = 24 * 3600;
+
+const instantKey = (prefix: string, requestId: string) => `${prefix}:instant:${requestId}`;
+
+function queueOf(deps: RequestDeps, lane: Lane): Queue {
+  const queue = deps.queues.get(lane.name);
+  if (!queue) throw new Error(`no queue for lane ${lane.name}`);
+  return queue;
+}
+
+/**
+ * Appends a request to its lane. BullMQ assigns the job id by INCR in the same script that pushes
+ * the job, so the id is the request's sequence and sequence order is queue order.
+ */
+export async function enqueue(
+  deps: RequestDeps,
+  lane: Lane,
+  jobName: string,
+  payload: Record<string, unknown> & { acceptedAt: number },
+  snapshot?: LaneSnapshot,
+): Promise<RequestResource> {
+  const { waiting, decided } = snapshot ?? (await laneSnapshot(deps, lane));
+  if (waiting >= deps.config.MAX_LANE_DEPTH) {
+    throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
+  }
+  const nonce = newNonce();
+  const job = await queueOf(deps, lane).add(jobName, { ...payload, nonce });
+  const sequence = Number(job.id);
+  return {
+    requestId: formatRequestId(lane.code, sequence, nonce),
+    type: lane.type,
+    status: 'QUEUED',
+    sequence,
+    position: Math.max(0, sequence - decided - 1),
+    acceptedAt: new Date(payload.acceptedAt).toISOString(),
+    finishedAt: null,
+  };
+}
+
+/** A request whose outcome is certain without queueing (coupon sold out): final at once. */
+export async function answerInstantly(
+  deps: RequestDeps,
+  type: RequestType,
+  error: { code: string; message: string },
+): Promise<RequestResource> {
+  const now = new Date().toISOString();
+  const resource: RequestResource = {
+    requestId: formatInstantRequestId(newNonce()),
+    type,
+    status: 'REJECTED',
+    sequence: null,
+    error,
+    acceptedAt: now,
+    finishedAt: now,
+  };
+  await deps.redis.set(
+    instantKey(deps.config.QUEUE_PREFIX, resource.requestId),
+    JSON.stringify(resource),
+    'EX',
+    INSTANT_TTL_S,
+  );
+  return resource;
+}
+
+function fromOutcome(o: RequestOutcomeTable): RequestResource {
+  return {
+    requestId: o.request_id,
+    type: o.type,
+    status: o.status,
+    sequence: o.sequence,
+    ...(o.result !== null ? { result: JSON.parse(o.result) as Record<string, unknown> } : {}),
+    ...(o.error_code !== null ? { error: { code: o.error_code, message: o.error_message ?? '' } } : {}),
+    acceptedAt: o.accepted_at.toISOString(),
+    finishedAt: o.finished_at.toISOString(),
+  };
+}
+
+const notFound = (id: string) => new NotFoundError('REQUEST_NOT_FOUND', `Request ${id} does not exist`);
+
+async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestResource> {
+  if (isInstantRequestId(requestId)) {
+    const raw = await deps.redis.get(instantKey(deps.config.QUEUE_PREFIX, requestId));
+    if (!raw) throw notFound(requestId);
+    return JSON.parse(raw) as RequestResource;
+  }
+  const parsed = parseRequestId(requestId);
+  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES) : undefined;
+  if (!parsed || !lane) throw notFound(requestId);
+
+  const outcome = await findOutcome(deps.db, requestId);
+  if (outcome) return fromOutcome(outcome);
+
+  const queue = queueOf(deps, lane);
+  const job = await queue.getJob(String(parsed.sequence));
+  if (!job || (job.data as { nonce?: unknown }).nonce !== parsed.nonce) {
+    // The lane may have decided it between the two reads.
+    const late = await findOutcome(deps.db, requestId);
+    if (late) return fromOutcome(late);
+    throw notFound(requestId);
+  }
+  const [state, decided] = await Promise.all([
+    job.getState(),
+    deps.redis.get(laneKeys(deps.config.QUEUE_PREFIX, lane).decided),
+  ]);
+  if (state === 'completed' || state === 'failed') {
+    const late = await findOutcome(deps.db, requestId);
+    if (late) return fromOutcome(late);
+  }
+  const acceptedAt = new Date((job.data as { acceptedAt?: number }).acceptedAt ?? job.timestamp).toISOString();
+  const base = { requestId, type: lane.type, sequence: parsed.sequence, acceptedAt, finishedAt: null };
+  if (state === 'active') return { ...base, status: 'PROCESSING' };
+  return { ...base, status: 'QUEUED', position: Math.max(0, parsed.sequence - Number(decided ?? 0) - 1) };
+}
+
+export function isFinal(r: RequestResource): boolean {
+  return r.status === 'SUCCEEDED' || r.status === 'REJECTED' || r.status === 'FAILED';
+}
+
+/** The request's current state; with waitMs, holds the answer until it is final or time is up. */
+export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 0): Promise<RequestResource> {
+  const deadline = Date.now() + waitMs;
+  let resource = await readOnce(deps, requestId);
+  const parsed = parseRequestId(requestId);
+  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES) : undefined;
+  while (!isFinal(resource) && parsed && lane && Date.now() < deadline) {
+    await deps.progress.wait(lane.name, parsed.sequence, Math.min(1_000, deadline - Date.now()));
+    resource = await readOnce(deps, requestId);
+  }
+  return resource;
+}
+
+export interface LaneSnapshot {
+  waiting: number;
+  decided: number;
+  soldOut?: boolean;
+}
+
+/** In one round trip: the lane's depth, how far it is decided and, for a coupon, whether it is sold out. */
+export async function laneSnapshot(deps: RequestDeps, lane: Lane, couponId?: number): Promise<LaneSnapshot> {
+  const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
+  const pipeline = deps.redis.pipeline().llen(keys.wait).get(keys.decided);
+  if (couponId !== undefined) pipeline.exists(keys.soldOut(couponId));
+  const results = (await pipeline.exec()) ?? [];
+  for (const [err] of results) if (err) throw err;
+  return {
+    waiting: Number(results[0]?.[1] ?? 0),
+    decided: Number(results[1]?.[1] ?? 0),
+    soldOut: couponId !== undefined ? Number(results[2]?.[1] ?? 0) === 1 : undefined,
+  };
+}

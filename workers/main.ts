@@ -1,0 +1,39 @@
+// Composition root of a worker process: it competes for every lane's lease and serves the lanes it
+// wins; the others it watches as a hot standby.
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+import { createRedis } from '../src/redis.js';
+import { createLaneQueues } from '../src/queues/lanes.js';
+import { createLaneConsumers } from './lanes.js';
+
+const config = loadConfig();
+const logger = createLogger(config, 'worker');
+const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
+const redis = createRedis(config.REDIS_URL);
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+const queues = createLaneQueues(config, redis);
+
+const consumers = createLaneConsumers({ config, db, redis, queues, logger });
+for (const consumer of consumers) consumer.start();
+logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'worker stopping: finishing batches in hand and releasing lanes');
+  const force = setTimeout(() => {
+    logger.error('worker shutdown timed out');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  await Promise.all(consumers.map((c) => c.stop()));
+  await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+  await redis.quit().catch(() => undefined);
+  await db.destroy();
+  logger.info('worker stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
