@@ -11,6 +11,15 @@ export async function findBalance(db: Executor, userId: number): Promise<number>
   return row?.balance ?? 0;
 }
 
+/**
+ * Creates the account row with balance 0 unless it exists. Run on its own, outside a transaction:
+ * concurrent first charges then meet an existing row and queue on its lock, instead of deadlocking
+ * on the gap locks that an update of a missing row takes.
+ */
+export async function ensureBalanceRow(db: Db, userId: number): Promise<void> {
+  await db.insertInto('balances').ignore().values({ user_id: userId, balance: 0, updated_at: new Date() }).execute();
+}
+
 /** Adds to a balance, creating the row on first use; false when the result would exceed MAX_BALANCE. */
 export async function addToBalance(trx: Transaction<Database>, userId: number, amount: number): Promise<boolean> {
   if (await addWithinLimit(trx, userId, amount)) return true;

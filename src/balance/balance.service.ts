@@ -3,6 +3,7 @@ import { ConflictError } from '../shared/errors.js';
 import { encodeCursor } from '../shared/cursor.js';
 import {
   addToBalance,
+  ensureBalanceRow,
   findBalance,
   listBalanceHistory,
   MAX_BALANCE,
@@ -14,6 +15,7 @@ export async function getBalance(db: Db, userId: number) {
 }
 
 export async function chargeBalance(db: Db, userId: number, amount: number) {
+  await ensureBalanceRow(db, userId);
   const balance = await db.transaction().execute(async (trx) => {
     if (!(await addToBalance(trx, userId, amount))) {
       throw new ConflictError('BALANCE_LIMIT_EXCEEDED', `A balance may not exceed ${MAX_BALANCE}`);
