@@ -154,12 +154,10 @@ describe('Idempotency-Key on POST', () => {
     const userId = newUserId();
     const key = newKey();
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        postJson(ctx, chargePath(userId), { amount: 1234 }, { 'Idempotency-Key': key }).then(async (r) => ({
-          status: r.status,
-          body: (await r.json()) as { code?: string },
-        })),
-      ),
+      Array.from({ length: 20 }, async () => {
+        const r = await postJson(ctx, chargePath(userId), { amount: 1234 }, { 'Idempotency-Key': key });
+        return { status: r.status, body: (await r.json()) as { code?: string } };
+      }),
     );
     const served = answers.filter((a) => a.status === 200);
     const busy = answers.filter((a) => a.status !== 200);
