@@ -23,7 +23,7 @@ const ConfigSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromEnv(9464, 0, 65535),
   LANE_BATCH_SIZE: intFromEnv(500, 1, 5000),
-  LANE_LEASE_MS: intFromEnv(5_000, 500),
+  LANE_LEASE_MS: intFromEnv(3_000, 300),
   EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
 });

@@ -6,6 +6,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
+import { createLaneQueues } from '../../src/queues/lanes.js';
+import { LaneProgress } from '../../src/request/lane-progress.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
@@ -25,14 +27,19 @@ export function createTestContext(overrides: Record<string, string> = {}) {
   const logger = createLogger(config, 'test');
   const db: Db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
   const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-  const app = createApp({ config, db, redis, logger });
+  const queues = createLaneQueues(config, redis);
+  const progress = new LaneProgress(createRedis(config.REDIS_URL), config.QUEUE_PREFIX, logger);
+  const app = createApp({ config, db, redis, logger, queues, progress });
   return {
     config,
     db,
     redis,
     app,
     logger,
+    queues,
     async close() {
+      progress.close();
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
       redis.disconnect();
       await db.destroy();
     },

@@ -1,0 +1,160 @@
+// A client for coupon rushes over the public HTTP API: submit claims concurrently, wait for every
+// request to be final (long poll), and gather what the fairness oracle needs.
+import type { ClaimObservation, CouponObservation } from '../../src/verify/claims.oracle.js';
+
+export interface ClaimPlanItem {
+  couponId: number;
+  userId: number;
+}
+
+export interface Submitted extends ClaimPlanItem {
+  httpStatus: number;
+  latencyMs: number;
+  submittedAt: number;
+  requestId?: string;
+  resource?: RequestResource;
+  problemCode?: string;
+}
+
+export interface RequestResource {
+  requestId: string;
+  status: string;
+  sequence: number | null;
+  position?: number;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  finishedAt: string | null;
+}
+
+/** Runs `fn` over items with at most `concurrency` in flight. */
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export async function adminCreateCoupon(
+  baseUrl: string,
+  adminToken: string,
+  body: Record<string, unknown>,
+): Promise<{ id: number }> {
+  const res = await fetch(`${baseUrl}/admin/coupons`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`creating a coupon answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { id: number };
+}
+
+export async function submitClaim(baseUrl: string, item: ClaimPlanItem): Promise<Submitted> {
+  const submittedAt = Date.now();
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${baseUrl}/coupons/${item.couponId}/claims`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userId: item.userId }),
+    });
+    const body = (await res.json()) as RequestResource & { code?: string };
+    if (res.status === 503 && attempt < 50) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    const latencyMs = performance.now() - started;
+    if (res.status === 202 || res.status === 200) {
+      return { ...item, httpStatus: res.status, latencyMs, submittedAt, requestId: body.requestId, resource: body };
+    }
+    return {
+      ...item,
+      httpStatus: res.status,
+      latencyMs,
+      submittedAt,
+      ...(body.code ? { problemCode: body.code } : {}),
+    };
+  }
+}
+
+/** Long-polls until the request is final (or `deadline` passes) and returns its last state. */
+export async function awaitFinal(baseUrl: string, requestId: string, deadline: number): Promise<RequestResource> {
+  for (;;) {
+    const waitMs = Math.max(0, Math.min(10_000, deadline - Date.now()));
+    try {
+      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`);
+      const body = (await res.json()) as RequestResource;
+      if (res.status !== 200) throw new Error(`GET /requests/${requestId} answered ${res.status}`);
+      if (['SUCCEEDED', 'REJECTED', 'FAILED'].includes(body.status) || Date.now() >= deadline) return body;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function observeCoupon(
+  baseUrl: string,
+  couponId: number,
+  users: Iterable<number>,
+  concurrency = 50,
+): Promise<CouponObservation> {
+  const couponRes = await fetch(`${baseUrl}/coupons/${couponId}`);
+  const coupon = (await couponRes.json()) as { totalQuantity: number; issuedQuantity: number };
+  const holders: number[] = [];
+  await pool([...new Set(users)], concurrency, async (userId) => {
+    const res = await fetch(`${baseUrl}/users/${userId}/coupons`);
+    const body = (await res.json()) as { items: { couponId: number }[] };
+    for (const item of body.items) if (item.couponId === couponId) holders.push(userId);
+  });
+  return { couponId, totalQuantity: coupon.totalQuantity, issuedQuantity: coupon.issuedQuantity, holders };
+}
+
+export function toObservations(
+  submitted: readonly Submitted[],
+  finals: Map<string, RequestResource>,
+): ClaimObservation[] {
+  return submitted
+    .filter((s) => s.requestId)
+    .map((s) => {
+      const r = finals.get(s.requestId as string) ?? s.resource;
+      return {
+        requestId: s.requestId as string,
+        couponId: s.couponId,
+        userId: s.userId,
+        status: r?.status ?? 'UNKNOWN',
+        sequence: r?.sequence ?? null,
+        errorCode: r?.error?.code,
+      };
+    });
+}
+
+/** A plan of `requests` claims by `users` distinct users over the given coupons, shuffled. */
+export function makePlan(
+  couponIds: number[],
+  users: number,
+  requests: number,
+  firstUserId: number,
+  random = Math.random,
+): ClaimPlanItem[] {
+  const plan: ClaimPlanItem[] = [];
+  for (let i = 0; i < requests; i++) {
+    const userId = firstUserId + (i < users ? i : Math.floor(random() * users));
+    const couponId = couponIds[Math.floor(random() * couponIds.length)] as number;
+    plan.push({ couponId, userId });
+  }
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [plan[i], plan[j]] = [plan[j] as ClaimPlanItem, plan[i] as ClaimPlanItem];
+  }
+  return plan;
+}

@@ -1,0 +1,149 @@
+// Coupon rushes through real HTTP against a real API process and real worker processes.
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyClaims } from '../../src/verify/claims.oracle.js';
+import {
+  adminCreateCoupon,
+  awaitFinal,
+  makePlan,
+  observeCoupon,
+  pool,
+  submitClaim,
+  toObservations,
+  type ClaimPlanItem,
+  type RequestResource,
+  type Submitted,
+} from '../../scripts/lib/claims-client.js';
+import { ADMIN_TOKEN } from '../support/context.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+let stack: Stack | undefined;
+let proxy: TcpProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await stack?.close();
+  proxy = undefined;
+  stack = undefined;
+});
+
+const coupon = (totalQuantity: number) => ({
+  name: `rush ${totalQuantity}`,
+  discountType: 'FIXED',
+  discountValue: 1000,
+  totalQuantity,
+  validDays: 7,
+});
+
+async function finish(url: string, submitted: Submitted[]) {
+  const deadline = Date.now() + 60_000;
+  const finals = new Map<string, RequestResource>();
+  await pool(
+    submitted.filter((s) => s.requestId),
+    50,
+    async (s) => finals.set(s.requestId as string, await awaitFinal(url, s.requestId as string, deadline)),
+  );
+  return finals;
+}
+
+async function verify(url: string, couponIds: number[], submitted: Submitted[], finals: Map<string, RequestResource>) {
+  expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
+  const observations = toObservations(submitted, finals);
+  const coupons = await Promise.all(
+    couponIds.map((id) =>
+      observeCoupon(
+        url,
+        id,
+        submitted.filter((s) => s.couponId === id).map((s) => s.userId),
+      ),
+    ),
+  );
+  return verifyClaims(observations, coupons);
+}
+
+describe('coupon claim rush', () => {
+  it('when 2,000 claims from 500 users rush a coupon of 100, then exactly the first 100 distinct users win', async () => {
+    stack = await isolatedStack();
+    const { url } = await stack.api();
+    const worker = stack.worker();
+    await worker.waitForLog(/lane acquired/);
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const plan = makePlan([id], 500, 2_000, 10_000);
+
+    const submitted = await pool(plan, 100, (item) => submitClaim(url, item));
+    const report = await verify(url, [id], submitted, await finish(url, submitted));
+
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon[0]?.succeeded).toBe(100);
+  });
+
+  it('when the lane owner is killed with SIGKILL mid-rush, then the standby takes over and the oracle still passes', async () => {
+    stack = await isolatedStack();
+    const { url } = await stack.api();
+    const owner = stack.worker({ LANE_BATCH_SIZE: '50' });
+    await owner.waitForLog(/worker started/);
+    await owner.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
+    const standby = stack.worker({ LANE_BATCH_SIZE: '50' });
+    await standby.waitForLog(/worker started/);
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const lane = `claims-${id % 4}`;
+    const plan = makePlan([id], 500, 2_000, 20_000);
+
+    const firstHalf = await pool(plan.slice(0, 1_000), 100, (item) => submitClaim(url, item));
+    const killedAt = Date.now();
+    await owner.kill('SIGKILL');
+    const secondHalf = await pool(plan.slice(1_000), 100, (item) => submitClaim(url, item));
+    const acquired = await standby.waitForLog(/lane acquired/, 20_000, (l) => l.lane === lane);
+    const takeoverMs = Number(acquired.time) - killedAt;
+
+    const submitted = [...firstHalf, ...secondHalf];
+    const report = await verify(url, [id], submitted, await finish(url, submitted));
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon[0]?.succeeded).toBe(100);
+    expect(takeoverMs).toBeLessThan(10_000);
+    console.log(`takeover after SIGKILL: ${takeoverMs} ms`);
+  });
+
+  it('when the database connection is cut mid-lane, then the lane waits, resumes in order and loses nothing', async () => {
+    stack = await isolatedStack();
+    const { url } = await stack.api();
+    const db = new URL(stack.databaseUrl);
+    proxy = new TcpProxy(db.hostname, Number(db.port || 3306));
+    const port = await proxy.start();
+    db.host = `127.0.0.1:${port}`;
+    const worker = stack.worker({ DATABASE_URL: db.toString(), LANE_BATCH_SIZE: '25' });
+    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const plan = makePlan([id], 500, 2_000, 30_000);
+
+    const cutter = (async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      proxy?.cut();
+      await new Promise((r) => setTimeout(r, 2_000));
+      proxy?.restore();
+    })();
+    const submitted = await pool(plan, 50, (item) => submitClaim(url, item));
+    await cutter;
+    const report = await verify(url, [id], submitted, await finish(url, submitted));
+
+    expect(report.violations).toEqual([]);
+    expect(worker.lines.some((l) => /retrying the same batch|lane loop error/.test(String(l.msg)))).toBe(true);
+  });
+
+  it('when coupons share a lane and others use other lanes in one rush, then each coupon is fair on its own', async () => {
+    stack = await isolatedStack();
+    const { url } = await stack.api();
+    const worker = stack.worker();
+    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
+    const ids: number[] = [];
+    for (const total of [30, 20, 40, 10, 25]) ids.push((await adminCreateCoupon(url, ADMIN_TOKEN, coupon(total))).id);
+    const sameLane = ids.filter((id) => id % 4 === (ids[0] as number) % 4);
+    expect(sameLane.length).toBeGreaterThanOrEqual(2);
+    const plan: ClaimPlanItem[] = makePlan(ids, 400, 2_000, 40_000);
+
+    const submitted = await pool(plan, 100, (item) => submitClaim(url, item));
+    const report = await verify(url, ids, submitted, await finish(url, submitted));
+
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon.map((c) => c.succeeded)).toEqual([30, 20, 40, 10, 25]);
+  });
+});
