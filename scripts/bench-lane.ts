@@ -1,0 +1,122 @@
+// Measures one lane's decide rate: the lane is pre-filled with claims (API idle), then a real worker
+// process drains it. Rate = claims / (last outcome's finished_at - first outcome's finished_at).
+//   npm run bench:lane -- --claims 20000 --stock 5000 --users 15000 --runs 3
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/database.js';
+import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
+import { createRedis } from '../src/redis.js';
+import { claimLane, createLaneQueue } from '../src/queues/lanes.js';
+import { newNonce } from '../src/request/request.ids.js';
+
+const { values } = parseArgs({
+  options: {
+    claims: { type: 'string', default: '20000' },
+    stock: { type: 'string', default: '5000' },
+    users: { type: 'string', default: '15000' },
+    batch: { type: 'string', default: '' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const claims = Number(values.claims);
+const stock = Number(values.stock);
+const users = Number(values.users);
+const runs = Number(values.runs);
+
+const base = loadConfig();
+const results: number[] = [];
+
+for (let run = 1; run <= runs; run++) {
+  const suffix = randomBytes(3).toString('hex');
+  const url = new URL(base.DATABASE_URL);
+  url.pathname = `/ce_bench_${suffix}`;
+  const databaseUrl = url.toString();
+  const prefix = `cebench${suffix}`;
+  await migrateToLatest(databaseUrl);
+  const db = createDb(databaseUrl);
+  const redis = createRedis(base.REDIS_URL);
+  try {
+    const coupon = await db
+      .insertInto('coupons')
+      .values({
+        name: 'bench',
+        discount_type: 'FIXED',
+        discount_value: 1000,
+        max_discount_amount: null,
+        min_order_amount: 0,
+        total_quantity: stock,
+        claim_starts_at: null,
+        claim_ends_at: null,
+        valid_days: 7,
+        created_at: new Date(),
+      })
+      .executeTakeFirstOrThrow();
+    const couponId = Number(coupon.insertId);
+    const lane = claimLane(couponId % base.COUPON_LANES);
+    const queue = createLaneQueue(prefix, lane, redis);
+    for (let i = 0; i < claims; i += 1000) {
+      const chunk = Array.from({ length: Math.min(1000, claims - i) }, (_, k) => {
+        const userId = 1 + ((i + k) % users);
+        return {
+          name: `claim coupon ${couponId} by user ${userId}`,
+          data: { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() },
+        };
+      });
+      await queue.addBulk(chunk);
+    }
+    await queue.close();
+
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        METRICS_PORT: '0',
+        ...(values.batch ? { LANE_BATCH_SIZE: values.batch } : {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const row = await db
+        .selectFrom('request_outcomes')
+        .select(sql<number>`COUNT(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(row.n) >= claims || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    worker.kill('SIGTERM');
+    const span = await db
+      .selectFrom('request_outcomes')
+      .select([
+        sql<Date>`MIN(finished_at)`.as('first'),
+        sql<Date>`MAX(finished_at)`.as('last'),
+        sql<number>`COUNT(*)`.as('n'),
+      ])
+      .executeTakeFirstOrThrow();
+    const issued = await db
+      .selectFrom('coupons')
+      .select('issued_quantity')
+      .where('id', '=', couponId)
+      .executeTakeFirstOrThrow();
+    const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
+    const rate = Number(span.n) / Math.max(seconds, 0.001);
+    results.push(rate);
+    console.log(
+      `run ${run}: ${span.n} claims decided in ${seconds.toFixed(2)} s = ${Math.round(rate)} claims/s (issued ${issued.issued_quantity}/${stock})`,
+    );
+    await new Promise((r) => worker.once('exit', r));
+  } finally {
+    await db.destroy();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.unlink(...keys);
+    redis.disconnect();
+    await dropDatabase(databaseUrl);
+  }
+}
+const sorted = [...results].sort((a, b) => a - b);
+console.log(`median decide rate over ${runs} runs: ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)} claims/s`);
