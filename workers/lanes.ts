@@ -6,37 +6,44 @@ import type { Db } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
 import { claimProcessor } from '../src/coupon/claim.processor.js';
 import { LaneConsumer, type LaneHooks } from '../src/lane/lane-consumer.js';
-import { claimLane, laneKeys } from '../src/queues/lanes.js';
+import type { LaneProcessor } from '../src/lane/lane-processor.js';
+import { allLanes, laneKeys, type Lane } from '../src/queues/lanes.js';
+import { expiryScheduler } from '../src/order/order-expiry.js';
+import { orderProcessor } from '../src/order/order.processor.js';
 
 export function createLaneConsumers(deps: {
   config: Config;
   db: Db;
   redis: Redis;
   queues: Map<string, Queue>;
+  expiryQueue: Queue;
   logger: Logger;
   hooks?: LaneHooks;
 }): LaneConsumer<unknown>[] {
   const { config } = deps;
-  const consumers: LaneConsumer<unknown>[] = [];
-  for (let i = 0; i < config.COUPON_LANES; i++) {
-    const lane = claimLane(i);
-    const keys = laneKeys(config.QUEUE_PREFIX, lane);
+  const scheduleExpiry = expiryScheduler(deps.expiryQueue);
+  const processorFor = (lane: Lane): LaneProcessor<unknown> =>
+    (lane.type === 'ORDER'
+      ? orderProcessor({ paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MS, scheduleExpiry })
+      : claimProcessor({
+          redis: deps.redis,
+          soldOutKey: laneKeys(config.QUEUE_PREFIX, lane).soldOut,
+        })) as LaneProcessor<unknown>;
+
+  return allLanes(config.COUPON_LANES).map((lane) => {
     const queue = deps.queues.get(lane.name);
     if (!queue) throw new Error(`missing queue for ${lane.name}`);
-    consumers.push(
-      new LaneConsumer({
-        lane,
-        queuePrefix: config.QUEUE_PREFIX,
-        queue,
-        redis: deps.redis,
-        db: deps.db,
-        logger: deps.logger,
-        processor: claimProcessor({ redis: deps.redis, soldOutKey: keys.soldOut }),
-        batchSize: config.LANE_BATCH_SIZE,
-        leaseMs: config.LANE_LEASE_MS,
-        ...(deps.hooks ? { hooks: deps.hooks } : {}),
-      }) as LaneConsumer<unknown>,
-    );
-  }
-  return consumers;
+    return new LaneConsumer({
+      lane,
+      queuePrefix: config.QUEUE_PREFIX,
+      queue,
+      redis: deps.redis,
+      db: deps.db,
+      logger: deps.logger,
+      processor: processorFor(lane),
+      batchSize: config.LANE_BATCH_SIZE,
+      leaseMs: config.LANE_LEASE_MS,
+      ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    });
+  });
 }

@@ -5,6 +5,7 @@ import { createDb } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
 import { createLaneQueues } from '../src/queues/lanes.js';
+import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
 import { createLaneConsumers } from './lanes.js';
 
 const config = loadConfig();
@@ -14,7 +15,16 @@ const redis = createRedis(config.REDIS_URL);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 const queues = createLaneQueues(config, redis);
 
-const consumers = createLaneConsumers({ config, db, redis, queues, logger });
+const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
+const expiry = startExpiry({
+  db,
+  queuePrefix: config.QUEUE_PREFIX,
+  connection: redis,
+  sweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
+  logger,
+});
+
+const consumers = createLaneConsumers({ config, db, redis, queues, expiryQueue, logger });
 for (const consumer of consumers) consumer.start();
 logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
 
@@ -28,7 +38,8 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
-  await Promise.all(consumers.map((c) => c.stop()));
+  await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
+  await expiryQueue.close().catch(() => undefined);
   await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
   await redis.quit().catch(() => undefined);
   await db.destroy();

@@ -17,6 +17,8 @@ import { balanceRoutes } from '../../src/balance/balance.routes.js';
 import { productAdminRoutes, productRoutes } from '../../src/product/product.routes.js';
 import { couponAdminRoutes, couponRoutes } from '../../src/coupon/coupon.routes.js';
 import { requestRoutes } from '../../src/request/request.routes.js';
+import { orderRoutes } from '../../src/order/order.routes.js';
+import { paymentRoutes } from '../../src/payment/payment.routes.js';
 import type { LaneProgress } from '../../src/request/lane-progress.js';
 
 export interface AppDeps {
@@ -87,6 +89,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', couponRoutes(deps));
   app.route('/', couponAdminRoutes(deps));
   app.route('/', requestRoutes(deps));
+  app.route('/', orderRoutes(deps));
+  app.route('/', paymentRoutes(deps));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -5,6 +5,7 @@ import { createDb } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { createLaneQueues } from '../../src/queues/lanes.js';
+import { createExpiryQueue, EXPIRY_QUEUE } from '../../src/order/order-expiry.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
 import { createApp } from './app.js';
 
@@ -15,6 +16,7 @@ const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTi
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
 const queues = createLaneQueues(config, redis);
+queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
 const progress = new LaneProgress(createRedis(config.REDIS_URL), config.QUEUE_PREFIX, logger);
 
 const app = createApp({ config, db, redis, logger, queues, progress });

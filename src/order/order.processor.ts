@@ -1,0 +1,95 @@
+// Decides a batch of orders inside the order lane's transaction: reserves stock and holds coupons
+// in sequence order, then schedules the batch's expiry check.
+import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
+import { OrderPayload } from '../queues/payloads.js';
+import { decideOrders, type CouponHoldState, type NewOrderLine } from './order.decider.js';
+import {
+  changeStock,
+  insertOrders,
+  lockProducts,
+  lockUserCoupons,
+  reserveCoupons,
+  type NewOrder,
+} from './order.repository.js';
+
+export function orderProcessor(deps: {
+  paymentWindowMs: number;
+  /** Asks for an expiry check at the given time (a delayed job); the periodic sweep is the safety net. */
+  scheduleExpiry: (at: Date) => Promise<void>;
+}): LaneProcessor<OrderPayload> {
+  const expiryOf = new WeakMap<Decision[], Date>();
+  return {
+    payloadSchema: OrderPayload,
+    describe: (p) => `order by user ${p.userId}: ${p.items.length} item(s)`,
+
+    async decide(trx, items: LaneItem<OrderPayload>[], now) {
+      const productIds = [...new Set(items.flatMap((i) => i.payload.items.map((x) => x.productId)))];
+      const couponIds = [...new Set(items.flatMap((i) => (i.payload.userCouponId ? [i.payload.userCouponId] : [])))];
+      const products = new Map((await lockProducts(trx, productIds)).map((p) => [p.id, { ...p }]));
+      const coupons = new Map<number, CouponHoldState>(
+        (await lockUserCoupons(trx, couponIds)).map((c) => [
+          c.id,
+          {
+            id: c.id,
+            userId: c.user_id,
+            status: c.status,
+            expiresAt: c.expires_at,
+            discountType: c.discount_type,
+            discountValue: c.discount_value,
+            maxDiscountAmount: c.max_discount_amount,
+            minOrderAmount: c.min_order_amount,
+          },
+        ]),
+      );
+      const initialStock = new Map([...products].map(([id, p]) => [id, p.stock]));
+      const verdicts = decideOrders(
+        products,
+        coupons,
+        items.map((i) => ({ ...i.payload, acceptedAt: i.acceptedAt })),
+      );
+
+      const expiresAt = new Date(now.getTime() + deps.paymentWindowMs);
+      const placed: NewOrder[] = [];
+      items.forEach((item, i) => {
+        const v = verdicts[i];
+        if (!v?.placed) return;
+        placed.push({
+          userId: item.payload.userId,
+          requestId: item.requestId,
+          totalAmount: v.totalAmount,
+          discountAmount: v.discountAmount,
+          paymentAmount: v.paymentAmount,
+          userCouponId: item.payload.userCouponId ?? null,
+          createdAt: now,
+          expiresAt,
+          lines: v.lines as NewOrderLine[],
+        });
+      });
+      await changeStock(
+        trx,
+        new Map([...products].map(([id, p]) => [id, p.stock - (initialStock.get(id) ?? p.stock)])),
+      );
+      const orderIds = await insertOrders(trx, placed);
+      await reserveCoupons(
+        trx,
+        placed
+          .filter((o) => o.userCouponId !== null)
+          .map((o) => ({ userCouponId: o.userCouponId as number, orderId: orderIds.get(o.requestId) as number })),
+      );
+
+      const decisions = items.map((item, i): Decision => {
+        const v = verdicts[i];
+        if (!v) throw new Error('missing verdict');
+        if (!v.placed) return { status: 'REJECTED', error: { code: v.code, message: v.message } };
+        return { status: 'SUCCEEDED', result: { orderId: orderIds.get(item.requestId) } };
+      });
+      if (placed.length > 0) expiryOf.set(decisions, expiresAt);
+      return decisions;
+    },
+
+    async afterCommit(_items, decisions) {
+      const at = expiryOf.get(decisions);
+      if (at) await deps.scheduleExpiry(at);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { Db } from '../db/database.js';
+import type { OrderRow } from '../db/schema.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ORDER_LANE } from '../queues/lanes.js';
+import type { OrderPayload } from '../queues/payloads.js';
+import { enqueue, type RequestDeps, type RequestResource } from '../request/request.service.js';
+import {
+  changeStock,
+  closeOrder,
+  findDueOrders,
+  findOrder,
+  findOrderItems,
+  lockOrder,
+  releaseCoupon,
+} from './order.repository.js';
+
+export type OrderView = Awaited<ReturnType<typeof getOrder>>;
+
+function toView(o: OrderRow, items: { product_id: number; quantity: number; unit_price: number }[]) {
+  return {
+    id: o.id,
+    userId: o.user_id,
+    status: o.status,
+    items: items.map((i) => ({ productId: i.product_id, quantity: i.quantity, unitPrice: i.unit_price })),
+    totalAmount: o.total_amount,
+    discountAmount: o.discount_amount,
+    paymentAmount: o.payment_amount,
+    userCouponId: o.user_coupon_id,
+    createdAt: o.created_at.toISOString(),
+    expiresAt: o.expires_at.toISOString(),
+    paidAt: o.paid_at?.toISOString() ?? null,
+  };
+}
+
+const orderNotFound = (id: number) => new NotFoundError('ORDER_NOT_FOUND', `Order ${id} does not exist`);
+
+export async function getOrder(db: Db, id: number) {
+  const order = await findOrder(db, id);
+  if (!order) throw orderNotFound(id);
+  return toView(order, await findOrderItems(db, id));
+}
+
+/** Accepts an order into the order lane: one global arrival order for every order. */
+export async function submitOrder(
+  deps: RequestDeps,
+  order: Omit<OrderPayload, 'nonce' | 'acceptedAt'>,
+): Promise<RequestResource> {
+  return enqueue(deps, ORDER_LANE, `order by user ${order.userId}: ${order.items.length} item(s)`, {
+    ...order,
+    acceptedAt: Date.now(),
+  });
+}
+
+/**
+ * Closes a pending order as CANCELLED or EXPIRED and gives its stock and coupon back, in one
+ * transaction. Returns false when the order was not pending (already paid, cancelled or expired),
+ * so whichever of cancel, the expiry job and the sweep comes first releases it, exactly once.
+ */
+async function release(
+  db: Db,
+  orderId: number,
+  status: 'CANCELLED' | 'EXPIRED',
+  guard: (o: OrderRow) => void,
+  now: Date,
+) {
+  return db.transaction().execute(async (trx) => {
+    const order = await lockOrder(trx, orderId);
+    if (!order) throw orderNotFound(orderId);
+    guard(order);
+    if (order.status !== 'PENDING_PAYMENT') return false;
+    if (status === 'EXPIRED' && order.expires_at.getTime() > now.getTime()) return false;
+    if (!(await closeOrder(trx, orderId, status, now))) return false;
+    const items = await findOrderItems(trx, orderId);
+    await changeStock(trx, new Map(items.map((i) => [i.product_id, i.quantity])));
+    if (order.user_coupon_id !== null) await releaseCoupon(trx, order.user_coupon_id, orderId);
+    return true;
+  });
+}
+
+export async function cancelOrder(db: Db, orderId: number, userId: number, now = new Date()) {
+  const released = await release(
+    db,
+    orderId,
+    'CANCELLED',
+    (o) => {
+      if (o.user_id !== userId) throw new ForbiddenError('FORBIDDEN', 'This order belongs to another user');
+      if (o.status !== 'PENDING_PAYMENT') {
+        throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} is ${o.status} and cannot be cancelled`);
+      }
+    },
+    now,
+  );
+  if (!released) throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} cannot be cancelled`);
+  return getOrder(db, orderId);
+}
+
+/** Expires every order past its payment window; safe to run from several processes at once. */
+export async function expireDueOrders(db: Db, now = new Date(), batch = 500): Promise<number> {
+  let expired = 0;
+  for (;;) {
+    const due = await findDueOrders(db, now, batch);
+    for (const { id } of due) {
+      if (await release(db, id, 'EXPIRED', () => undefined, now)) expired++;
+    }
+    if (due.length < batch) return expired;
+  }
+}
