@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { decideOrders, type CouponHoldState, type ProductState } from '../../src/order/order.decider.js';
+
+const at = new Date('2026-06-01T12:00:00Z');
+const products = (...list: [number, number, number][]) =>
+  new Map<number, ProductState>(list.map(([id, price, stock]) => [id, { id, price, stock }]));
+const coupon = (over: Partial<CouponHoldState> = {}): CouponHoldState => ({
+  id: 1,
+  userId: 7,
+  status: 'AVAILABLE',
+  expiresAt: new Date('2026-07-01T00:00:00Z'),
+  discountType: 'FIXED',
+  discountValue: 1000,
+  maxDiscountAmount: null,
+  minOrderAmount: 0,
+  ...over,
+});
+
+describe('decideOrders', () => {
+  it('when one item of a multi-item order is short, then nothing of the order is reserved', () => {
+    const p = products([1, 100, 5], [2, 200, 1]);
+    const verdicts = decideOrders(p, new Map(), [
+      {
+        userId: 1,
+        items: [
+          { productId: 1, quantity: 2 },
+          { productId: 2, quantity: 2 },
+        ],
+        acceptedAt: at,
+      },
+    ]);
+    expect(verdicts[0]).toMatchObject({ placed: false, code: 'INSUFFICIENT_STOCK' });
+    expect(p.get(1)?.stock).toBe(5);
+    expect(p.get(2)?.stock).toBe(1);
+  });
+
+  it('when orders compete for the last units, then the earlier ones in the batch get them', () => {
+    const p = products([1, 100, 3]);
+    const verdicts = decideOrders(
+      p,
+      new Map(),
+      [2, 2, 1].map((quantity, userId) => ({
+        userId: userId + 1,
+        items: [{ productId: 1, quantity }],
+        acceptedAt: at,
+      })),
+    );
+    expect(verdicts.map((v) => v.placed)).toEqual([true, false, true]);
+    expect(p.get(1)?.stock).toBe(0);
+  });
+
+  it('when a product is unknown, then PRODUCT_NOT_FOUND and nothing reserved', () => {
+    const p = products([1, 100, 3]);
+    const verdicts = decideOrders(p, new Map(), [
+      {
+        userId: 1,
+        items: [
+          { productId: 1, quantity: 1 },
+          { productId: 9, quantity: 1 },
+        ],
+        acceptedAt: at,
+      },
+    ]);
+    expect(verdicts[0]).toMatchObject({ placed: false, code: 'PRODUCT_NOT_FOUND' });
+    expect(p.get(1)?.stock).toBe(3);
+  });
+
+  it('when a coupon is applied, then the order is priced with it and the coupon is held', () => {
+    const c = new Map([[1, coupon()]]);
+    const verdicts = decideOrders(products([1, 3000, 10]), c, [
+      { userId: 7, items: [{ productId: 1, quantity: 2 }], userCouponId: 1, acceptedAt: at },
+    ]);
+    expect(verdicts[0]).toMatchObject({ placed: true, totalAmount: 6000, discountAmount: 1000, paymentAmount: 5000 });
+    expect(c.get(1)?.status).toBe('RESERVED');
+  });
+
+  it.each([
+    ['another user’s coupon', { userId: 8 }],
+    ['a coupon already held by an order', { status: 'RESERVED' as const }],
+    ['a used coupon', { status: 'USED' as const }],
+    ['an expired coupon', { expiresAt: new Date('2026-06-01T11:59:59Z') }],
+    ['an order below the minimum', { minOrderAmount: 100_000 }],
+  ])('when the order brings %s, then COUPON_NOT_USABLE and nothing reserved', (_name, over) => {
+    const p = products([1, 3000, 10]);
+    const verdicts = decideOrders(p, new Map([[1, coupon(over)]]), [
+      { userId: 7, items: [{ productId: 1, quantity: 1 }], userCouponId: 1, acceptedAt: at },
+    ]);
+    expect(verdicts[0]).toMatchObject({ placed: false, code: 'COUPON_NOT_USABLE' });
+    expect(p.get(1)?.stock).toBe(10);
+  });
+
+  it('when two orders in one batch bring the same coupon, then only the first may use it', () => {
+    const verdicts = decideOrders(products([1, 3000, 10]), new Map([[1, coupon()]]), [
+      { userId: 7, items: [{ productId: 1, quantity: 1 }], userCouponId: 1, acceptedAt: at },
+      { userId: 7, items: [{ productId: 1, quantity: 1 }], userCouponId: 1, acceptedAt: at },
+    ]);
+    expect(verdicts.map((v) => (v.placed ? 'placed' : v.code))).toEqual(['placed', 'COUPON_NOT_USABLE']);
+  });
+
+  it('when a coupon is unknown, then COUPON_NOT_USABLE', () => {
+    const verdicts = decideOrders(products([1, 3000, 10]), new Map(), [
+      { userId: 7, items: [{ productId: 1, quantity: 1 }], userCouponId: 42, acceptedAt: at },
+    ]);
+    expect(verdicts[0]).toMatchObject({ placed: false, code: 'COUPON_NOT_USABLE' });
+  });
+});
