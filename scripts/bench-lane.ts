@@ -1,6 +1,7 @@
-// Measures one lane's decide rate: the lane is pre-filled with claims (API idle), then a real worker
-// process drains it. Rate = claims / (last outcome's finished_at - first outcome's finished_at).
+// Measures one lane's decide rate: the lane is pre-filled (API idle), then a real worker process
+// drains it. Rate = requests / (last outcome's finished_at - first outcome's finished_at).
 //   npm run bench:lane -- --claims 20000 --stock 5000 --users 15000 --runs 3
+//   npm run bench:lane -- --lane orders --claims 20000 --stock 5000 --runs 3   (single-item orders)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -9,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
-import { claimLane, createLaneQueue } from '../src/queues/lanes.js';
+import { claimLane, createLaneQueue, ORDER_LANE } from '../src/queues/lanes.js';
 import { newNonce } from '../src/request/request.ids.js';
 
 const { values } = parseArgs({
@@ -19,12 +20,14 @@ const { values } = parseArgs({
     users: { type: 'string', default: '15000' },
     batch: { type: 'string', default: '' },
     runs: { type: 'string', default: '3' },
+    lane: { type: 'string', default: 'claims' },
   },
 });
 const claims = Number(values.claims);
 const stock = Number(values.stock);
 const users = Number(values.users);
 const runs = Number(values.runs);
+const orders = values.lane === 'orders';
 
 const base = loadConfig();
 const results: number[] = [];
@@ -39,33 +42,50 @@ for (let run = 1; run <= runs; run++) {
   const db = createDb(databaseUrl);
   const redis = createRedis(base.REDIS_URL);
   try {
-    const coupon = await db
-      .insertInto('coupons')
-      .values({
-        name: 'bench',
-        discount_type: 'FIXED',
-        discount_value: 1000,
-        max_discount_amount: null,
-        min_order_amount: 0,
-        total_quantity: stock,
-        claim_starts_at: null,
-        claim_ends_at: null,
-        valid_days: 7,
-        created_at: new Date(),
-      })
-      .executeTakeFirstOrThrow();
-    const couponId = Number(coupon.insertId);
-    const lane = claimLane(couponId % base.COUPON_LANES);
-    const queue = createLaneQueue(prefix, lane, redis);
-    for (let i = 0; i < claims; i += 1000) {
-      const chunk = Array.from({ length: Math.min(1000, claims - i) }, (_, k) => {
-        const userId = 1 + ((i + k) % users);
+    let lane = ORDER_LANE;
+    let makeJob: (i: number) => { name: string; data: Record<string, unknown> };
+    if (orders) {
+      const product = await db
+        .insertInto('products')
+        .values({ name: 'bench', price: 1000, stock, created_at: new Date() })
+        .executeTakeFirstOrThrow();
+      const productId = Number(product.insertId);
+      makeJob = (i) => {
+        const userId = 1 + (i % users);
+        return {
+          name: `order by user ${userId}: 1 item(s)`,
+          data: { userId, items: [{ productId, quantity: 1 }], acceptedAt: Date.now(), nonce: newNonce() },
+        };
+      };
+    } else {
+      const coupon = await db
+        .insertInto('coupons')
+        .values({
+          name: 'bench',
+          discount_type: 'FIXED',
+          discount_value: 1000,
+          max_discount_amount: null,
+          min_order_amount: 0,
+          total_quantity: stock,
+          claim_starts_at: null,
+          claim_ends_at: null,
+          valid_days: 7,
+          created_at: new Date(),
+        })
+        .executeTakeFirstOrThrow();
+      const couponId = Number(coupon.insertId);
+      lane = claimLane(couponId % base.COUPON_LANES);
+      makeJob = (i) => {
+        const userId = 1 + (i % users);
         return {
           name: `claim coupon ${couponId} by user ${userId}`,
           data: { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() },
         };
-      });
-      await queue.addBulk(chunk);
+      };
+    }
+    const queue = createLaneQueue(prefix, lane, redis);
+    for (let i = 0; i < claims; i += 1000) {
+      await queue.addBulk(Array.from({ length: Math.min(1000, claims - i) }, (_, k) => makeJob(i + k)));
     }
     await queue.close();
 
@@ -74,7 +94,7 @@ for (let run = 1; run <= runs; run++) {
         ...process.env,
         DATABASE_URL: databaseUrl,
         QUEUE_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         METRICS_PORT: '0',
         ...(values.batch ? { LANE_BATCH_SIZE: values.batch } : {}),
       },
@@ -98,16 +118,16 @@ for (let run = 1; run <= runs; run++) {
         sql<number>`COUNT(*)`.as('n'),
       ])
       .executeTakeFirstOrThrow();
-    const issued = await db
-      .selectFrom('coupons')
-      .select('issued_quantity')
-      .where('id', '=', couponId)
+    const won = await db
+      .selectFrom('request_outcomes')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .where('status', '=', 'SUCCEEDED')
       .executeTakeFirstOrThrow();
     const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
     const rate = Number(span.n) / Math.max(seconds, 0.001);
     results.push(rate);
     console.log(
-      `run ${run}: ${span.n} claims decided in ${seconds.toFixed(2)} s = ${Math.round(rate)} claims/s (issued ${issued.issued_quantity}/${stock})`,
+      `run ${run}: ${span.n} ${orders ? 'orders' : 'claims'} decided in ${seconds.toFixed(2)} s = ${Math.round(rate)}/s (succeeded ${won.n}, stock ${stock})`,
     );
     await new Promise((r) => worker.once('exit', r));
   } finally {
@@ -119,4 +139,6 @@ for (let run = 1; run <= runs; run++) {
   }
 }
 const sorted = [...results].sort((a, b) => a - b);
-console.log(`median decide rate over ${runs} runs: ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)} claims/s`);
+console.log(
+  `median ${orders ? 'order' : 'claim'} lane decide rate over ${runs} runs: ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)}/s`,
+);

@@ -66,6 +66,8 @@ export class LaneConsumer<P> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private gapSince: number | null = null;
+  private fetchMs = 0;
+  private completing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LaneConsumerOptions<P>) {
     const { lane, queuePrefix, redis } = opts;
@@ -119,6 +121,7 @@ export class LaneConsumer<P> {
         }
       }
     }
+    await this.completing;
     if (this.lease.held) {
       this.stopRenewing();
       await this.lease.release().catch(() => undefined);
@@ -226,8 +229,10 @@ export class LaneConsumer<P> {
 
   private async round(): Promise<void> {
     if (!this.isOwner) throw new LeaseLostError();
+    const fetchStarted = performance.now();
     await this.fetch();
     if (this.held.size === 0) return;
+    this.fetchMs = performance.now() - fetchStarted;
 
     const first = Math.min(...this.held.keys());
     let skipGap = false;
@@ -264,12 +269,23 @@ export class LaneConsumer<P> {
       try {
         const started = performance.now();
         const done = await this.commit(limit, skipGap);
-        await this.complete(done);
-        this.opts.hooks?.onBatch?.(this.opts.lane.name, {
-          size: done.length,
-          ms: performance.now() - started,
-          outcomes: countOutcomes(done),
-        });
+        this.logDecisions(done);
+        const committed = performance.now();
+        for (const d of done) this.held.delete(d.held.sequence);
+        if (done.length > 0) this.announce(Math.max(...done.map((d) => d.held.sequence)));
+        await this.completing;
+        this.completing = this.complete(done).catch((err: unknown) => this.log.warn({ err }, 'completing jobs failed'));
+        const ms = performance.now() - started;
+        this.opts.hooks?.onBatch?.(this.opts.lane.name, { size: done.length, ms, outcomes: countOutcomes(done) });
+        this.log.debug(
+          {
+            size: done.length,
+            fetchMs: round2(this.fetchMs),
+            commitMs: round2(committed - started),
+            waitCompleteMs: round2(ms - (committed - started)),
+          },
+          'batch decided',
+        );
         return;
       } catch (err) {
         if (err instanceof LeaseLostError) throw err;
@@ -290,6 +306,9 @@ export class LaneConsumer<P> {
         }
         this.log.error({ err }, 'request cannot be processed; marking it FAILED');
         const done = await this.commit(1, skipGap, 'PROCESSING_ERROR');
+        this.logDecisions(done);
+        for (const d of done) this.held.delete(d.held.sequence);
+        if (done.length > 0) this.announce(Math.max(...done.map((d) => d.held.sequence)));
         await this.complete(done);
         return;
       }
@@ -403,6 +422,24 @@ export class LaneConsumer<P> {
     return result.done;
   }
 
+  /** At debug, a line per decided request with both its ids: one grep finds submit, decision, outcome. */
+  private logDecisions(done: { held: Held; outcome: NewRequestOutcome }[]): void {
+    if (!this.log.isLevelEnabled('debug')) return;
+    for (const { held, outcome } of done) {
+      const httpRequestId = (held.job.data as { httpRequestId?: unknown } | undefined)?.httpRequestId;
+      this.log.debug(
+        {
+          requestId: held.requestId,
+          httpRequestId,
+          sequence: held.sequence,
+          status: outcome.status,
+          code: outcome.error_code ?? undefined,
+        },
+        'decided',
+      );
+    }
+  }
+
   private outcomeRow(
     held: Held,
     now: Date,
@@ -422,40 +459,47 @@ export class LaneConsumer<P> {
     };
   }
 
-  /** Marks decided jobs completed in BullMQ; the outcome is already durable, so this only tidies up. */
+  /** Tells long polls that the lane has been decided up to `sequence` (the outcomes are committed). */
+  private announce(sequence: number): void {
+    this.opts.redis
+      .multi()
+      .set(this.keys.decided, String(sequence))
+      .publish(decidedChannel(this.opts.queuePrefix), `${this.opts.lane.name}:${sequence}`)
+      .exec()
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'could not publish lane progress'));
+  }
+
+  /**
+   * Marks decided jobs completed in BullMQ. The outcomes are already durable, so this only tidies
+   * up; it runs while the next batch is fetched and decided, one batch at a time.
+   */
   private async complete(done: { held: Held; outcome: NewRequestOutcome }[]): Promise<void> {
-    if (done.length === 0) return;
-    for (let attempt = 0; ; attempt++) {
-      const pending = done.filter((d) => this.held.has(d.held.sequence));
-      const results = await Promise.allSettled(
-        pending.map(async ({ held, outcome }) => {
+    let pending = done;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const failed: typeof pending = [];
+      await Promise.all(
+        pending.map(async (d) => {
           try {
-            await held.job.moveToCompleted(
-              { status: outcome.status, code: outcome.error_code ?? undefined },
+            await d.held.job.moveToCompleted(
+              { status: d.outcome.status, code: d.outcome.error_code ?? undefined },
               '0',
               false,
             );
           } catch (err) {
-            // Already completed (by an earlier run of the same batch): nothing left to do.
-            if (!/Missing key|not in the active state|-3|-1/.test((err as Error).message)) throw err;
+            // Already completed (an earlier run of the same batch) or removed: nothing left to do.
+            if (!/Missing key|not in the active state|-3|-1/.test((err as Error).message)) failed.push(d);
           }
-          this.held.delete(held.sequence);
         }),
       );
-      if (results.every((r) => r.status === 'fulfilled')) break;
-      this.log.warn({ attempt }, 'completing jobs failed; retrying');
+      pending = failed;
+      if (pending.length === 0 || (this.stopping && attempt > 20)) break;
+      this.log.warn({ attempt, left: pending.length }, 'completing jobs failed; retrying');
       await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
-      if (this.stopping && attempt > 20) break;
     }
-    const maxSeq = Math.max(...done.map((d) => d.held.sequence));
-    await this.opts.redis
-      .multi()
-      .set(this.keys.decided, String(maxSeq))
-      .publish(decidedChannel(this.opts.queuePrefix), `${this.opts.lane.name}:${maxSeq}`)
-      .exec()
-      .catch((err: Error) => this.log.warn({ err: err.message }, 'could not publish lane progress'));
   }
 }
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
