@@ -1,0 +1,178 @@
+// The oracle for order rushes: replaying the observed orders in sequence order against the initial
+// stock must give exactly the observed outcomes (each order placed while all of its items have the
+// stock, all or nothing), nothing oversold, every placed order stored as requested, and the stock
+// read back equal to the initial stock minus the units placed. Used by the load scripts and tests.
+
+export interface OrderItemObservation {
+  productId: number;
+  quantity: number;
+}
+
+export interface OrderObservation {
+  requestId: string;
+  userId: number;
+  items: OrderItemObservation[];
+  status: string;
+  sequence: number | null;
+  errorCode?: string | undefined;
+  /** From the result of a SUCCEEDED request. */
+  orderId?: number | undefined;
+}
+
+export interface ProductObservation {
+  productId: number;
+  /** Stock available to new orders before the observed requests. */
+  initialStock: number;
+  /** Stock read back after every request was final. */
+  stock: number;
+}
+
+/** An order read back by id (GET /orders/{id} or the orders table). */
+export interface StoredOrderObservation {
+  orderId: number;
+  userId: number;
+  status: string;
+  items: OrderItemObservation[];
+}
+
+export interface OrdersReport {
+  ok: boolean;
+  violations: string[];
+  requests: number;
+  succeeded: number;
+  expectedSucceeded: number;
+  distinctWinners: number;
+  codes: Record<string, number>;
+  perProduct: { productId: number; initialStock: number; unitsPlaced: number; expectedStock: number; stock: number }[];
+}
+
+const MAX_LISTED = 10;
+const FINAL = new Set(['SUCCEEDED', 'REJECTED', 'FAILED']);
+/** Statuses a placed order may have while nobody cancels it and its payment window is open. */
+const LIVE_ORDER = new Set(['PENDING_PAYMENT', 'PAID']);
+
+const sameItems = (a: OrderItemObservation[], b: OrderItemObservation[]) => {
+  const key = (items: OrderItemObservation[]) =>
+    items
+      .map((i) => `${i.productId}x${i.quantity}`)
+      .sort()
+      .join(',');
+  return key(a) === key(b);
+};
+
+export function verifyOrders(
+  orders: readonly OrderObservation[],
+  products: readonly ProductObservation[],
+  stored?: readonly StoredOrderObservation[],
+): OrdersReport {
+  const violations: string[] = [];
+  const add = (message: string) => {
+    if (violations.length < MAX_LISTED) violations.push(message);
+    else if (violations.length === MAX_LISTED) violations.push('… more violations');
+  };
+
+  const notFinal = orders.filter((o) => !FINAL.has(o.status));
+  if (notFinal.length > 0) add(`${notFinal.length} requests are not final (e.g. ${notFinal[0]?.requestId})`);
+  const failed = orders.filter((o) => o.status === 'FAILED');
+  if (failed.length > 0)
+    add(`${failed.length} requests FAILED (e.g. ${failed[0]?.requestId}: ${failed[0]?.errorCode})`);
+  const unsequenced = orders.filter((o) => o.sequence === null);
+  if (unsequenced.length > 0)
+    add(`${unsequenced.length} order requests have no sequence (e.g. ${unsequenced[0]?.requestId})`);
+
+  const sequenced = orders.filter((o) => o.sequence !== null).sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  for (let i = 1; i < sequenced.length; i++) {
+    if (sequenced[i]?.sequence === sequenced[i - 1]?.sequence)
+      add(`sequence ${sequenced[i]?.sequence} given to two requests`);
+  }
+
+  // Replay the rule in sequence order.
+  const stock = new Map(products.map((p) => [p.productId, p.initialStock]));
+  const expected = new Map<string, { status: 'SUCCEEDED' } | { status: 'REJECTED'; code: string }>();
+  for (const o of sequenced) {
+    if (o.items.some((i) => !stock.has(i.productId))) {
+      expected.set(o.requestId, { status: 'REJECTED', code: 'PRODUCT_NOT_FOUND' });
+    } else if (o.items.every((i) => (stock.get(i.productId) ?? 0) >= i.quantity)) {
+      for (const i of o.items) stock.set(i.productId, (stock.get(i.productId) ?? 0) - i.quantity);
+      expected.set(o.requestId, { status: 'SUCCEEDED' });
+    } else {
+      expected.set(o.requestId, { status: 'REJECTED', code: 'INSUFFICIENT_STOCK' });
+    }
+  }
+
+  const describe = (o: OrderObservation) => `request ${o.requestId} (seq ${o.sequence}, user ${o.userId})`;
+  for (const o of sequenced) {
+    if (!FINAL.has(o.status) || o.status === 'FAILED') continue;
+    const want = expected.get(o.requestId);
+    if (!want) continue;
+    if (want.status === 'SUCCEEDED' && o.status !== 'SUCCEEDED') {
+      add(`${describe(o)} should have been placed but is ${o.status} ${o.errorCode ?? ''}`.trim());
+    } else if (want.status === 'REJECTED' && o.status === 'SUCCEEDED') {
+      add(`${describe(o)} was placed although earlier orders had taken the stock (expected ${want.code})`);
+    } else if (want.status === 'REJECTED' && o.errorCode !== want.code) {
+      add(`${describe(o)} rejected with ${o.errorCode}, expected ${want.code}`);
+    }
+  }
+
+  const succeeded = orders.filter((o) => o.status === 'SUCCEEDED');
+  const expectedSucceeded = [...expected.values()].filter((e) => e.status === 'SUCCEEDED').length;
+  if (succeeded.length !== expectedSucceeded) {
+    add(`${succeeded.length} orders SUCCEEDED, expected exactly ${expectedSucceeded}`);
+  }
+
+  const placedUnits = new Map<number, number>();
+  for (const o of succeeded) {
+    for (const i of o.items) placedUnits.set(i.productId, (placedUnits.get(i.productId) ?? 0) + i.quantity);
+  }
+  const perProduct = products.map((p) => {
+    const unitsPlaced = placedUnits.get(p.productId) ?? 0;
+    const expectedStock = p.initialStock - unitsPlaced;
+    if (unitsPlaced > p.initialStock)
+      add(`product ${p.productId}: ${unitsPlaced} units placed, stock was ${p.initialStock} (oversold)`);
+    if (p.stock < 0) add(`product ${p.productId}: stock read back is negative (${p.stock})`);
+    if (p.stock !== expectedStock) {
+      add(
+        `product ${p.productId}: stock read back ${p.stock}, expected ${p.initialStock} - ${unitsPlaced} = ${expectedStock}`,
+      );
+    }
+    return { productId: p.productId, initialStock: p.initialStock, unitsPlaced, expectedStock, stock: p.stock };
+  });
+
+  const byOrderId = new Map<number, OrderObservation>();
+  for (const o of succeeded) {
+    if (o.orderId === undefined) {
+      add(`${describe(o)} SUCCEEDED without an orderId`);
+      continue;
+    }
+    const other = byOrderId.get(o.orderId);
+    if (other) add(`order ${o.orderId} is the result of two requests: ${other.requestId} and ${o.requestId}`);
+    byOrderId.set(o.orderId, o);
+  }
+  if (stored) {
+    const storedById = new Map(stored.map((s) => [s.orderId, s]));
+    for (const [orderId, o] of byOrderId) {
+      const s = storedById.get(orderId);
+      if (!s) add(`order ${orderId} of ${describe(o)} cannot be read back`);
+      else if (s.userId !== o.userId)
+        add(`order ${orderId} belongs to user ${s.userId}, but user ${o.userId} placed it`);
+      else if (!sameItems(s.items, o.items)) add(`order ${orderId} holds other items than ${describe(o)} asked for`);
+      else if (!LIVE_ORDER.has(s.status)) add(`order ${orderId} is ${s.status}, expected PENDING_PAYMENT or PAID`);
+    }
+  }
+
+  const codes: Record<string, number> = {};
+  for (const o of orders) {
+    const key = o.status === 'SUCCEEDED' ? 'SUCCEEDED' : (o.errorCode ?? o.status);
+    codes[key] = (codes[key] ?? 0) + 1;
+  }
+  return {
+    ok: violations.length === 0,
+    violations,
+    requests: orders.length,
+    succeeded: succeeded.length,
+    expectedSucceeded,
+    distinctWinners: new Set(succeeded.map((o) => o.userId)).size,
+    codes,
+    perProduct,
+  };
+}
