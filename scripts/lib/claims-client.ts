@@ -23,6 +23,7 @@ export interface RequestResource {
   position?: number;
   result?: Record<string, unknown>;
   error?: { code: string; message: string };
+  acceptedAt?: string;
   finishedAt: string | null;
 }
 

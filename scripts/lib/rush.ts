@@ -1,0 +1,423 @@
+// The parts of a rush that every load script shares: submit a plan concurrently (optionally paced
+// over a duration), long-poll every queued request to its final state, sample progress and lane
+// depth over time, and turn it all into summary figures and chart series.
+import type { RequestResource } from './claims-client.js';
+import { LatencyHistogram } from './histogram.js';
+import { nowMs, sleep, type JsonClient } from './http.js';
+import type { ProgressBar } from './progress.js';
+import type { Series } from './report.js';
+
+export const FINAL = new Set(['SUCCEEDED', 'REJECTED', 'FAILED']);
+
+export interface SubmitRecord {
+  httpStatus: number;
+  /** From the (scheduled) send of the first attempt to the accepting answer, 503 retries included. */
+  latencyMs: number;
+  /** Epoch ms of the (scheduled) first attempt. */
+  submittedAt: number;
+  /** Epoch ms of the answer. */
+  answeredAt: number;
+  overloadedRetries: number;
+  requestId?: string;
+  resource?: RequestResource;
+  problemCode?: string;
+}
+
+export interface SubmitOptions {
+  concurrency: number;
+  /** Spread the submissions evenly over this many seconds (open loop); 0 = as fast as possible. */
+  durationS: number;
+  progress?: ProgressBar;
+  /** Give up retrying a 503 after this many attempts. */
+  maxOverloadRetries?: number;
+}
+
+/**
+ * POSTs every item and records the answer. 503 OVERLOADED is retried after its Retry-After (capped
+ * at 1 s); any other non-2xx answer is recorded as is. When paced, latency counts from the time the
+ * request was due, so a generator that falls behind does not hide queueing (coordinated omission).
+ */
+export async function submitAll<T>(
+  client: JsonClient,
+  items: readonly T[],
+  request: (item: T) => { path: string; body: unknown },
+  opts: SubmitOptions,
+): Promise<(T & SubmitRecord)[]> {
+  const results = new Array<T & SubmitRecord>(items.length);
+  const started = nowMs();
+  const gap = opts.durationS > 0 ? (opts.durationS * 1000) / items.length : 0;
+  let next = 0;
+  let done = 0;
+  let accepted = 0;
+  const tick = () =>
+    opts.progress?.update(
+      'submitting',
+      done,
+      items.length,
+      `${Math.round(accepted / Math.max(0.001, (nowMs() - started) / 1000))} accepted/s`,
+    );
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i] as T;
+      const due = started + i * gap;
+      if (gap > 0 && due > nowMs()) await sleep(due - nowMs());
+      const submittedAt = gap > 0 ? due : nowMs();
+      const { path, body } = request(item);
+      let retries = 0;
+      for (;;) {
+        let res;
+        try {
+          res = await client.post<RequestResource & { code?: string }>(path, body);
+        } catch (err) {
+          const answeredAt = nowMs();
+          results[i] = {
+            ...item,
+            httpStatus: 0,
+            latencyMs: answeredAt - submittedAt,
+            submittedAt,
+            answeredAt,
+            overloadedRetries: retries,
+            problemCode: `NETWORK: ${(err as Error).message}`,
+          };
+          break;
+        }
+        if (res.status === 503 && retries < (opts.maxOverloadRetries ?? 100)) {
+          retries++;
+          const after = Number(res.headers['retry-after'] ?? 1);
+          await sleep(Math.min(1_000, Math.max(50, after * 1000)));
+          continue;
+        }
+        const answeredAt = nowMs();
+        const ok = res.status === 202 || res.status === 200;
+        if (ok) accepted++;
+        results[i] = {
+          ...item,
+          httpStatus: res.status,
+          latencyMs: answeredAt - submittedAt,
+          submittedAt,
+          answeredAt,
+          overloadedRetries: retries,
+          ...(ok ? { requestId: res.body.requestId, resource: res.body } : {}),
+          ...(!ok && typeof res.body === 'object' && res.body?.code ? { problemCode: res.body.code } : {}),
+          ...(!ok && typeof res.body !== 'object' ? { problemCode: `HTTP ${res.status}` } : {}),
+        };
+        break;
+      }
+      done++;
+      tick();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, items.length) }, worker));
+  opts.progress?.finish(
+    'submitted',
+    done,
+    items.length,
+    `${Math.round(accepted / Math.max(0.001, (nowMs() - started) / 1000))} accepted/s`,
+  );
+  return results;
+}
+
+/**
+ * Long-polls every request until it is final or `deadline` passes, earliest sequence first (the
+ * lane decides in that order, so the first polls come back first and free their connection).
+ */
+export async function awaitAll(
+  client: JsonClient,
+  records: readonly SubmitRecord[],
+  opts: { concurrency: number; deadline: number; progress?: ProgressBar; onFinal?: (r: RequestResource) => void },
+): Promise<Map<string, RequestResource>> {
+  const finals = new Map<string, RequestResource>();
+  const pending: { id: string; seq: number }[] = [];
+  for (const r of records) {
+    if (!r.requestId || !r.resource) continue;
+    if (FINAL.has(r.resource.status)) finals.set(r.requestId, r.resource);
+    else pending.push({ id: r.requestId, seq: r.resource.sequence ?? 0 });
+  }
+  pending.sort((a, b) => a.seq - b.seq);
+  const total = finals.size + pending.length;
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const { id } = pending[next++] as { id: string };
+      let last: RequestResource | undefined;
+      for (;;) {
+        const waitMs = Math.max(0, Math.min(10_000, opts.deadline - Date.now()));
+        try {
+          const res = await client.get<RequestResource>(`/requests/${encodeURIComponent(id)}?waitMs=${waitMs}`);
+          if (res.status === 200) last = res.body;
+        } catch {
+          await sleep(250);
+        }
+        if ((last && FINAL.has(last.status)) || Date.now() >= opts.deadline) break;
+      }
+      if (last) {
+        finals.set(id, last);
+        if (FINAL.has(last.status)) opts.onFinal?.(last);
+      }
+      opts.progress?.update('waiting', countFinal(finals), total, 'final');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, pending.length) }, worker));
+  opts.progress?.finish('final', countFinal(finals), total, 'final');
+  return finals;
+}
+
+function countFinal(finals: Map<string, RequestResource>): number {
+  let n = 0;
+  for (const r of finals.values()) if (FINAL.has(r.status)) n++;
+  return n;
+}
+
+/** Parses a Prometheus text page and sums the waiting depth of the given lanes, if it has such a metric. */
+export function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.length === 0) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
+    if (!m || !/depth|waiting/i.test(m[1] as string)) continue;
+    const labels = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const lane = labels.lane ?? labels.queue;
+    if (!lane || !lanes.includes(lane)) continue;
+    if (labels.state !== undefined && labels.state !== 'waiting') continue;
+    sum += Number(m[3]);
+    found = true;
+  }
+  return found ? sum : undefined;
+}
+
+export interface Sample {
+  /** Seconds since the start of the run. */
+  t: number;
+  submitted: number;
+  accepted: number;
+  final: number;
+  /** Lane depth from GET /metrics, when the API exposes it. */
+  depth?: number;
+}
+
+/** Samples counters (and the lanes' depth from /metrics when available) a few times a second. */
+export class Sampler {
+  readonly samples: Sample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private metrics: boolean | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly client: JsonClient,
+    private readonly start: number,
+    private readonly lanes: () => readonly string[],
+    private readonly counters: () => { submitted: number; accepted: number; final: number },
+    private readonly everyMs = 250,
+  ) {}
+
+  begin(): void {
+    this.timer = setInterval(() => void this.sample(), this.everyMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sample();
+  }
+
+  get hasMetrics(): boolean {
+    return this.metrics === true;
+  }
+
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      let depth: number | undefined;
+      if (this.metrics !== false) {
+        try {
+          const res = await this.client.get<string>('/metrics');
+          depth =
+            res.status === 200 && typeof res.body === 'string'
+              ? laneDepthFromMetrics(res.body, this.lanes())
+              : undefined;
+        } catch {
+          depth = undefined;
+        }
+        this.metrics ??= depth !== undefined;
+      }
+      this.samples.push({
+        t: (nowMs() - this.start) / 1000,
+        ...this.counters(),
+        ...(depth !== undefined ? { depth } : {}),
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export interface RushFigures {
+  requests: number;
+  accepted: number;
+  queued: number;
+  instant: number;
+  overloadedRetries: number;
+  submitErrors: Record<string, number>;
+  submitSeconds: number;
+  acceptedPerSecond: number;
+  submitLatency: LatencyHistogram;
+  timeToFinal: LatencyHistogram;
+  /** Queued requests decided per second, first to last decision. */
+  drainPerSecond: number;
+  /** From the first submission to the last decision. */
+  endToEndSeconds: number;
+  outcomes: Record<string, number>;
+}
+
+export function rushFigures(records: readonly SubmitRecord[], finals: Map<string, RequestResource>): RushFigures {
+  const submitLatency = new LatencyHistogram();
+  const timeToFinal = new LatencyHistogram();
+  const submitErrors: Record<string, number> = {};
+  const outcomes: Record<string, number> = {};
+  let firstSubmit = Infinity;
+  let lastAnswer = 0;
+  let firstFinish = Infinity;
+  let lastFinish = 0;
+  let accepted = 0;
+  let queued = 0;
+  let instant = 0;
+  let retries = 0;
+  for (const r of records) {
+    firstSubmit = Math.min(firstSubmit, r.submittedAt);
+    retries += r.overloadedRetries;
+    if (!r.requestId) {
+      const key = r.problemCode ?? `HTTP ${r.httpStatus}`;
+      submitErrors[key] = (submitErrors[key] ?? 0) + 1;
+      continue;
+    }
+    accepted++;
+    lastAnswer = Math.max(lastAnswer, r.answeredAt);
+    submitLatency.record(r.latencyMs);
+    if (r.resource?.sequence === null) instant++;
+    else queued++;
+    const final = finals.get(r.requestId) ?? r.resource;
+    const key =
+      !final || !FINAL.has(final.status)
+        ? 'NOT_FINAL'
+        : final.status === 'SUCCEEDED'
+          ? 'SUCCEEDED'
+          : (final.error?.code ?? final.status);
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+    // Answers that were final at once (sold out) have no time to final; only queued requests count.
+    if (final?.finishedAt && FINAL.has(final.status) && final.sequence !== null) {
+      const finished = Date.parse(final.finishedAt);
+      timeToFinal.record(finished - Date.parse(final.acceptedAt ?? final.finishedAt));
+      firstFinish = Math.min(firstFinish, finished);
+      lastFinish = Math.max(lastFinish, finished);
+    }
+  }
+  const submitSeconds = Math.max(0.001, (lastAnswer - firstSubmit) / 1000);
+  const drainSpan = (lastFinish - firstFinish) / 1000;
+  return {
+    requests: records.length,
+    accepted,
+    queued,
+    instant,
+    overloadedRetries: retries,
+    submitErrors,
+    submitSeconds,
+    acceptedPerSecond: accepted / submitSeconds,
+    submitLatency,
+    timeToFinal,
+    drainPerSecond: queued > 1 && drainSpan > 0 ? queued / drainSpan : NaN,
+    endToEndSeconds:
+      Math.max(lastAnswer, lastFinish) > 0 ? (Math.max(lastAnswer, lastFinish) - firstSubmit) / 1000 : NaN,
+    outcomes,
+  };
+}
+
+/** Cumulative counts over time, downsampled to at most `points` points. */
+function cumulative(times: number[], start: number, points = 400): [number, number][] {
+  const sorted = times.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return [[0, 0]];
+  const out: [number, number][] = [[0, 0]];
+  const step = Math.max(1, Math.floor(sorted.length / points));
+  for (let i = step - 1; i < sorted.length; i += step) out.push([((sorted[i] as number) - start) / 1000, i + 1]);
+  const lastT = ((sorted.at(-1) as number) - start) / 1000;
+  if (out.at(-1)?.[0] !== lastT) out.push([lastT, sorted.length]);
+  return out;
+}
+
+export function timelineSeries(
+  records: readonly SubmitRecord[],
+  finals: Map<string, RequestResource>,
+  start: number,
+): Series[] {
+  const decided: number[] = [];
+  for (const r of records) {
+    const f = r.requestId ? (finals.get(r.requestId) ?? r.resource) : undefined;
+    if (f?.finishedAt && FINAL.has(f.status)) decided.push(Date.parse(f.finishedAt));
+  }
+  return [
+    {
+      name: 'submitted',
+      points: cumulative(
+        records.map((r) => r.submittedAt),
+        start,
+      ),
+    },
+    {
+      name: 'accepted (answered)',
+      points: cumulative(
+        records.filter((r) => r.requestId).map((r) => r.answeredAt),
+        start,
+      ),
+    },
+    { name: 'decided (finishedAt)', points: cumulative(decided, start) },
+  ];
+}
+
+/**
+ * Lane depth over time from three sources: GET /metrics samples (when the API has them), the
+ * `position` each submission was answered with (the depth ahead of it at acceptance), and this
+ * run's own accepted-minus-decided count.
+ */
+export function depthSeries(
+  records: readonly SubmitRecord[],
+  finals: Map<string, RequestResource>,
+  samples: readonly Sample[],
+  start: number,
+): Series[] {
+  const series: Series[] = [];
+  const fromMetrics = samples
+    .filter((s) => s.depth !== undefined)
+    .map((s): [number, number] => [s.t, s.depth as number]);
+  if (fromMetrics.length > 0) series.push({ name: 'lane depth (/metrics)', points: fromMetrics });
+
+  const positions = records
+    .filter((r) => r.resource?.position !== undefined)
+    .map((r) => [(r.answeredAt - start) / 1000, r.resource?.position as number] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  const bucket = Math.max(1, Math.ceil(positions.length / 300));
+  const posPoints: [number, number][] = [];
+  for (let i = 0; i < positions.length; i += bucket) {
+    const chunk = positions.slice(i, i + bucket);
+    posPoints.push([(chunk.at(-1) as [number, number])[0], Math.max(...chunk.map((p) => p[1]))]);
+  }
+  if (posPoints.length > 0) series.push({ name: 'position at acceptance', points: posPoints });
+
+  const events: [number, number][] = [];
+  for (const r of records) {
+    if (!r.requestId || r.resource?.sequence === null || r.resource?.sequence === undefined) continue;
+    events.push([r.answeredAt, 1]);
+    const f = finals.get(r.requestId);
+    if (f?.finishedAt && FINAL.has(f.status)) events.push([Date.parse(f.finishedAt), -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const own: [number, number][] = [[0, 0]];
+  let depth = 0;
+  const every = Math.max(1, Math.floor(events.length / 400));
+  events.forEach(([t, d], i) => {
+    depth += d;
+    if (i % every === 0 || i === events.length - 1) own.push([Math.max(0, (t - start) / 1000), Math.max(0, depth)]);
+  });
+  series.push({ name: 'accepted − decided (this run)', points: own });
+  return series;
+}
