@@ -1,0 +1,336 @@
+// Fires an order rush at a running system and proves it right: creates its own product(s) through the
+// admin API, submits single-product orders, long-polls every request to its final state, pays a share
+// of the placed orders (charging each buyer's balance first), reads orders, stock and balances back
+// through the public API and checks them with the orders oracle. Prints a summary, writes a JSON and
+// an HTML report, and exits 1 when the verification fails (2 on a usage or setup error).
+//   npm run load:orders -- --url http://127.0.0.1:3000 --admin-token T --requests 10000 --stock 1000
+import { randomInt } from 'node:crypto';
+import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
+import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
+import { pool, type RequestResource } from './lib/claims-client.js';
+import { JsonClient, nowMs } from './lib/http.js';
+import { ProgressBar } from './lib/progress.js';
+import { lineChart, textTable, writeReport } from './lib/report.js';
+import { latencyChart, renderHtml, SetupError, summaryRows } from './lib/rush-report.js';
+import {
+  awaitAll,
+  depthSeries,
+  rushFigures,
+  Sampler,
+  submitAll,
+  timelineSeries,
+  type SubmitRecord,
+} from './lib/rush.js';
+
+const spec: Record<string, OptionSpec> = {
+  url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },
+  'admin-token': { help: 'admin token (else $ADMIN_TOKEN)' },
+  requests: { help: 'orders to submit', default: '10000' },
+  users: { help: 'distinct users (default: requests × (1 − repeat-share))' },
+  'repeat-share': { help: 'share of orders by a user who already ordered', default: '0' },
+  stock: { help: 'initial stock of each product', default: '1000' },
+  products: { help: 'products in the rush (orders spread at random)', default: '1' },
+  quantity: { help: 'units per order', default: '1' },
+  price: { help: 'unit price in won', default: '1000' },
+  'pay-share': { help: 'share of placed orders to pay (balance charged first)', default: '0.1' },
+  concurrency: { help: 'requests in flight (connections)', default: '100' },
+  duration: { help: 'spread submissions over this many seconds (0 = as fast as possible)', default: '0' },
+  'poll-concurrency': { help: 'long polls in flight while waiting', default: '100' },
+  timeout: { help: 'seconds to wait for every request to be final', default: '120' },
+  out: { help: 'directory for the JSON and HTML report', default: 'reports' },
+  name: { help: 'report file name prefix', default: 'orders' },
+};
+
+interface OrderPlanItem {
+  userId: number;
+  productId: number;
+  quantity: number;
+}
+
+interface Product {
+  id: number;
+  price: number;
+  stock: number;
+}
+
+async function main(): Promise<number> {
+  const args = parseCli(spec);
+  if (args.help) {
+    console.log(usage('npm run load:orders --', 'Order rush with stock and order verification.', spec));
+    return 0;
+  }
+  const url = (args.string('url') as string).replace(/\/$/, '');
+  const adminToken = args.string('admin-token') ?? process.env.ADMIN_TOKEN;
+  if (!adminToken) throw new UsageError('an admin token is needed: --admin-token or ADMIN_TOKEN');
+  const requests = args.number('requests', { min: 1, max: 10_000_000 });
+  const repeatShare = args.number('repeat-share', { min: 0, max: 0.99, fractional: true });
+  const users =
+    args.optionalNumber('users', { min: 1, max: requests }) ?? Math.max(1, Math.round(requests * (1 - repeatShare)));
+  const stock = args.number('stock', { min: 0, max: 1_000_000_000 });
+  const productCount = args.number('products', { min: 1, max: 20 });
+  const quantity = args.number('quantity', { min: 1, max: 1_000 });
+  const price = args.number('price', { min: 0, max: 10_000_000 });
+  const payShare = args.number('pay-share', { min: 0, max: 1, fractional: true });
+  const concurrency = args.number('concurrency', { min: 1, max: 5_000 });
+  const durationS = args.number('duration', { min: 0, max: 3_600, fractional: true });
+  const pollConcurrency = args.number('poll-concurrency', { min: 1, max: 5_000 });
+  const timeoutS = args.number('timeout', { min: 1, max: 86_400 });
+  const outDir = args.string('out') as string;
+  const name = args.string('name') as string;
+  if (price * quantity > 10_000_000 && payShare > 0) {
+    throw new UsageError('--price × --quantity must be at most 10,000,000 (one balance charge) when paying');
+  }
+
+  const client = new JsonClient(url, concurrency);
+  const poller = new JsonClient(url, pollConcurrency + 2);
+  const progress = new ProgressBar();
+  try {
+    const health = await client.get('/healthz').catch((err: Error) => ({ status: 0, body: err.message }));
+    if (health.status !== 200) throw new SetupError(`${url}/healthz answered ${health.status}: ${String(health.body)}`);
+
+    const products: Product[] = [];
+    const runTag = new Date().toISOString();
+    for (let i = 0; i < productCount; i++) {
+      const res = await client.post<Product>(
+        '/admin/products',
+        { name: `load ${runTag} #${i + 1}`, price, stock },
+        { authorization: `Bearer ${adminToken}` },
+      );
+      if (res.status !== 201)
+        throw new SetupError(`POST /admin/products answered ${res.status}: ${JSON.stringify(res.body)}`);
+      products.push(res.body);
+    }
+    const firstUserId = randomInt(1_000_000, 2 ** 46);
+    const plan: OrderPlanItem[] = Array.from({ length: requests }, (_, i) => ({
+      userId: firstUserId + (i < users ? i : randomInt(users)),
+      productId: (products[randomInt(products.length)] as Product).id,
+      quantity,
+    }));
+    for (let i = plan.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
+    }
+    console.log(
+      `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${concurrency}${durationS > 0 ? `, over ${durationS} s` : ''}`,
+    );
+
+    const start = nowMs();
+    let submitted = 0;
+    let accepted = 0;
+    let final = 0;
+    const sampler = new Sampler(
+      client,
+      start,
+      () => ['orders'],
+      () => ({ submitted, accepted, final }),
+    );
+    sampler.begin();
+    const records = await submitAll(
+      client,
+      plan,
+      (item) => {
+        submitted++;
+        return {
+          path: '/orders',
+          body: { userId: item.userId, items: [{ productId: item.productId, quantity: item.quantity }] },
+        };
+      },
+      { concurrency, durationS, progress },
+    );
+    accepted = records.filter((r) => r.requestId).length;
+    const finals = await awaitAll(poller, records, {
+      concurrency: pollConcurrency,
+      deadline: Date.now() + timeoutS * 1000,
+      progress,
+      onFinal: () => final++,
+    });
+    await sampler.stop();
+
+    const observations = toOrderObservations(records, finals);
+    const placed = observations.filter((o) => o.status === 'SUCCEEDED' && o.orderId !== undefined);
+    const payment = await payShareOf(client, placed, products, payShare, progress);
+
+    process.stderr.write('verifying through the public API …\n');
+    const stored: StoredOrderObservation[] = [];
+    await pool(placed, 50, async (o) => {
+      const res = await client.get<{
+        id: number;
+        userId: number;
+        status: string;
+        items: { productId: number; quantity: number }[];
+      }>(`/orders/${o.orderId}`);
+      if (res.status === 200) {
+        stored.push({
+          orderId: res.body.id,
+          userId: res.body.userId,
+          status: res.body.status,
+          items: res.body.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
+        });
+      }
+    });
+    const productsAfter = await Promise.all(
+      products.map(async (p) => {
+        const res = await client.get<Product>(`/products/${p.id}`);
+        if (res.status !== 200) throw new SetupError(`GET /products/${p.id} answered ${res.status}`);
+        return { productId: p.id, initialStock: p.stock, stock: res.body.stock };
+      }),
+    );
+    const oracle = verifyOrders(observations, productsAfter, stored);
+    const figures = rushFigures(records, finals);
+    const violations = [...oracle.violations, ...payment.violations];
+    const errors = Object.entries(figures.submitErrors);
+    if (errors.length > 0) {
+      violations.unshift(
+        `${errors.reduce((n, [, c]) => n + c, 0)} submissions were not accepted: ${errors.map(([k, c]) => `${k} ×${c}`).join(', ')}`,
+      );
+    }
+    const pass = violations.length === 0;
+
+    const summary = [
+      ...summaryRows(figures),
+      [
+        'placed',
+        `${oracle.succeeded} orders (expected ${oracle.expectedSucceeded}), ${oracle.distinctWinners} distinct buyers`,
+      ],
+      [
+        'stock',
+        oracle.perProduct
+          .map((p) => `product ${p.productId}: ${p.initialStock} → ${p.stock} (expected ${p.expectedStock})`)
+          .join('; '),
+      ],
+      ['paid', `${payment.paid} of ${payment.attempted} orders chosen to pay`],
+    ];
+    console.log();
+    console.log(textTable(['figure', 'value'], summary));
+    console.log(`verdict: ${pass ? 'PASS' : 'FAIL'}`);
+    for (const v of violations) console.log(`  violation: ${v}`);
+
+    const params = {
+      url,
+      requests,
+      users,
+      repeatShare,
+      stock,
+      products: productCount,
+      productIds: products.map((p) => p.id),
+      quantity,
+      price,
+      payShare,
+      concurrency,
+      durationS,
+      firstUserId,
+    };
+    const json = {
+      kind: 'load:orders',
+      startedAt: new Date(start).toISOString(),
+      params,
+      verdict: pass ? 'PASS' : 'FAIL',
+      violations,
+      oracle: { ...oracle, violations: undefined },
+      payment,
+      figures: {
+        ...figures,
+        submitLatency: figures.submitLatency.summary(),
+        timeToFinal: figures.timeToFinal.summary(),
+      },
+      laneDepthSource: sampler.hasMetrics ? '/metrics' : 'position and decided counts',
+      samples: sampler.samples,
+    };
+    const html = renderHtml('Order rush', params, summary, pass, violations, figures, [
+      lineChart('Submitted, accepted and decided over time', timelineSeries(records, finals, start), {
+        xLabel: 'seconds since start',
+        yLabel: 'requests',
+      }),
+      latencyChart('Submit latency distribution', figures.submitLatency),
+      latencyChart('Time to final (accepted → decided)', figures.timeToFinal),
+      lineChart('Order lane depth over time', depthSeries(records, finals, sampler.samples, start), {
+        xLabel: 'seconds since start',
+        yLabel: 'requests waiting',
+      }),
+    ]);
+    const files = await writeReport(outDir, name, json, html);
+    console.log(`report: ${files.json}\n        ${files.html}`);
+    return pass ? 0 : 1;
+  } finally {
+    await Promise.all([client.close(), poller.close()]);
+  }
+}
+
+function toOrderObservations(
+  records: readonly (OrderPlanItem & SubmitRecord)[],
+  finals: Map<string, RequestResource>,
+): OrderObservation[] {
+  return records
+    .filter((r) => r.requestId)
+    .map((r) => {
+      const f = finals.get(r.requestId as string) ?? r.resource;
+      const orderId = f?.result?.orderId;
+      return {
+        requestId: r.requestId as string,
+        userId: r.userId,
+        items: [{ productId: r.productId, quantity: r.quantity }],
+        status: f?.status ?? 'UNKNOWN',
+        sequence: f?.sequence ?? null,
+        errorCode: f?.error?.code,
+        orderId: typeof orderId === 'number' ? orderId : undefined,
+      };
+    });
+}
+
+/**
+ * Pays a share of the placed orders: charges the buyer exactly the order's amount, pays, and checks
+ * the answer and that the buyer (a fresh user) ends at balance 0. One user's orders are paid one
+ * after another so their balances stay predictable.
+ */
+async function payShareOf(
+  client: JsonClient,
+  placed: OrderObservation[],
+  products: Product[],
+  share: number,
+  progress: ProgressBar,
+): Promise<{ attempted: number; paid: number; violations: string[] }> {
+  const chosen = placed.filter(() => Math.random() < share);
+  const priceOf = new Map(products.map((p) => [p.id, p.price]));
+  const byUser = new Map<number, OrderObservation[]>();
+  for (const o of chosen) byUser.set(o.userId, [...(byUser.get(o.userId) ?? []), o]);
+  const violations: string[] = [];
+  let paid = 0;
+  await pool([...byUser.entries()], 50, async ([userId, orders]) => {
+    for (const o of orders) {
+      const amount = o.items.reduce((sum, i) => sum + (priceOf.get(i.productId) ?? 0) * i.quantity, 0);
+      if (amount > 0) {
+        const charge = await client.post(`/users/${userId}/balance/charge`, { amount });
+        if (charge.status !== 200) violations.push(`charging user ${userId} answered ${charge.status}`);
+      }
+      const res = await client.post<{ status?: string; paidAmount?: number; code?: string }>(
+        `/orders/${o.orderId}/payment`,
+        { userId },
+      );
+      if (res.status !== 200 || res.body.status !== 'PAID' || res.body.paidAmount !== amount) {
+        violations.push(
+          `paying order ${o.orderId} answered ${res.status} ${res.body.status ?? res.body.code ?? ''} paidAmount ${res.body.paidAmount}, expected PAID ${amount}`,
+        );
+      } else paid++;
+      progress.update('paying', paid, chosen.length);
+    }
+    const balance = await client.get<{ balance: number }>(`/users/${userId}/balance`);
+    if (balance.status !== 200 || balance.body.balance !== 0) {
+      violations.push(`user ${userId} should have balance 0 after paying, has ${balance.body.balance}`);
+    }
+  });
+  if (chosen.length > 0) progress.finish('paid', paid, chosen.length);
+  return { attempted: chosen.length, paid, violations: violations.slice(0, 10) };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write('\n');
+    if (err instanceof UsageError) {
+      console.error(
+        `${err.message}\n\n${usage('npm run load:orders --', 'Order rush with stock and order verification.', spec)}`,
+      );
+    } else console.error(err instanceof SetupError ? `setup failed: ${err.message}` : err);
+    process.exit(2);
+  },
+);
