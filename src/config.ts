@@ -26,6 +26,11 @@ const ConfigSchema = z.object({
   LANE_LEASE_MS: intFromEnv(3_000, 300),
   EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
+  /**
+   * TEST ONLY, never in production: `reverse` makes lane consumers decide each batch newest first, so
+   * the load-script tests can start a deliberately unfair system and see the oracle fail it.
+   */
+  UNSAFE_LANE_MODE: z.enum(['off', 'reverse']).default('off'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

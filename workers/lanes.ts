@@ -44,6 +44,7 @@ export function createLaneConsumers(deps: {
       batchSize: config.LANE_BATCH_SIZE,
       leaseMs: config.LANE_LEASE_MS,
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
+      ...(config.UNSAFE_LANE_MODE === 'reverse' ? { unsafeReverseBatches: true } : {}),
     });
   });
 }

@@ -33,6 +33,8 @@ export interface LaneConsumerOptions<P> {
   leaseMs: number;
   ownerId?: string;
   hooks?: LaneHooks;
+  /** TEST ONLY (UNSAFE_LANE_MODE=reverse): decide each batch newest first, breaking arrival order. */
+  unsafeReverseBatches?: boolean;
 }
 
 export interface LaneHooks {
@@ -85,6 +87,8 @@ export class LaneConsumer<P> {
       lockDuration: 60_000,
     });
     this.worker.on('error', (err) => this.log.warn({ err: err.message }, 'lane worker connection error'));
+    if (opts.unsafeReverseBatches)
+      this.log.warn('UNSAFE_LANE_MODE=reverse: batches are decided newest first (test only)');
   }
 
   get isOwner(): boolean {
@@ -389,6 +393,8 @@ export class LaneConsumer<P> {
           },
         });
       }
+      // TEST ONLY: lets the load-script tests show that the oracle catches a lane deciding out of order.
+      if (this.opts.unsafeReverseBatches) valid.reverse();
       const decisions =
         valid.length > 0
           ? await processor.decide(
