@@ -147,9 +147,11 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
     if (late) return fromOutcome(late);
   }
   const acceptedAt = new Date((job.data as { acceptedAt?: number }).acceptedAt ?? job.timestamp).toISOString();
-  const base = { requestId, type: lane.type, sequence: parsed.sequence, acceptedAt, finishedAt: null };
-  if (state === 'active') return { ...base, status: 'PROCESSING' };
-  return { ...base, status: 'QUEUED', position: Math.max(0, parsed.sequence - Number(decided ?? 0) - 1) };
+  const common = { requestId, type: lane.type };
+  const times = { acceptedAt, finishedAt: null };
+  if (state === 'active') return { ...common, status: 'PROCESSING', sequence: parsed.sequence, ...times };
+  const position = Math.max(0, parsed.sequence - Number(decided ?? 0) - 1);
+  return { ...common, status: 'QUEUED', sequence: parsed.sequence, position, ...times };
 }
 
 export function isFinal(r: RequestResource): boolean {
