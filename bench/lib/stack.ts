@@ -1,0 +1,154 @@
+// What every design in the bench needs: its own database (the engine's schema) and Redis prefix,
+// child processes whose output can be waited on, and clean-up afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { createDb, type Db } from '../../src/db/database.js';
+import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
+
+export interface Isolated {
+  name: string;
+  databaseUrl: string;
+  queuePrefix: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function isolated(baseDatabaseUrl: string, redisUrl: string, label: string): Promise<Isolated> {
+  const suffix = randomBytes(3).toString('hex');
+  const url = new URL(baseDatabaseUrl);
+  url.pathname = `/ce_bench_${label}_${suffix}`;
+  const databaseUrl = url.toString();
+  const queuePrefix = `cebench-${label}-${suffix}`;
+  await migrateToLatest(databaseUrl);
+  const db = createDb(databaseUrl, { connectionLimit: 4 });
+  return {
+    name: label,
+    databaseUrl,
+    queuePrefix,
+    db,
+    async close() {
+      await db.destroy();
+      await dropDatabase(databaseUrl);
+      await deleteKeys(redisUrl, queuePrefix);
+    },
+  };
+}
+
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A TypeScript entry point run as its own Node process (through tsx), its output kept for waiting. */
+export class Child {
+  readonly proc: ChildProcess;
+  private output = '';
+  private readonly waiters = new Set<() => void>();
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly label: string,
+    entry: string,
+    env: Record<string, string>,
+    args: string[] = [],
+  ) {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+      env: { ...process.env, LOG_PRETTY: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onData = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
+      for (const w of this.waiters) w();
+    };
+    this.proc.stdout?.on('data', onData);
+    this.proc.stderr?.on('data', onData);
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (pattern.test(this.output)) return resolve();
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`${this.label}: no ${pattern} within ${timeoutMs} ms; output:\n${this.output.slice(-2000)}`));
+      }, timeoutMs);
+      const check = () => {
+        if (!pattern.test(this.output)) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+      void this.exited.then(() => {
+        if (this.waiters.has(check)) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          reject(new Error(`${this.label} exited before ${pattern}; output:\n${this.output.slice(-2000)}`));
+        }
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function countRows(db: Db, table: 'request_outcomes' | 'orders'): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select(sql<number>`COUNT(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Waits until `table` holds at least `target` rows; false when `timeoutMs` passed first. */
+export async function waitForRows(
+  db: Db,
+  table: 'request_outcomes' | 'orders',
+  target: number,
+  timeoutMs: number,
+  onProgress?: (n: number) => void,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await countRows(db, table);
+    onProgress?.(n);
+    if (n >= target) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
