@@ -1,0 +1,34 @@
+// The bench's load generator, run as its own process so that it never competes with the system
+// under test for an event loop (it still shares the machine's cores). It POSTs a prepared list of
+// requests over a keep-alive undici pool, closed loop with one request in flight per connection,
+// and writes every answer with its timing to a JSON file.
+//   tsx bench/generator.ts <spec.json> <results.json>
+import { readFile, writeFile } from 'node:fs/promises';
+import { JsonClient } from '../scripts/lib/http.js';
+import { ProgressBar } from '../scripts/lib/progress.js';
+import { submitAll, type SubmitRecord } from '../scripts/lib/rush.js';
+
+export interface GeneratorSpec {
+  baseUrl: string;
+  connections: number;
+  requests: { path: string; body: unknown }[];
+}
+
+export type GeneratorResult = SubmitRecord;
+
+const [specPath, outPath] = process.argv.slice(2);
+if (!specPath || !outPath) {
+  console.error('usage: tsx bench/generator.ts <spec.json> <results.json>');
+  process.exit(2);
+}
+const spec = JSON.parse(await readFile(specPath, 'utf8')) as GeneratorSpec;
+const client = new JsonClient(spec.baseUrl, spec.connections);
+const records = await submitAll(client, spec.requests, (r) => r, {
+  concurrency: spec.connections,
+  durationS: 0,
+  progress: new ProgressBar(),
+});
+await client.close();
+const results: GeneratorResult[] = records.map(({ path: _path, body: _body, ...r }) => r);
+await writeFile(outPath, JSON.stringify(results));
+process.exit(0);

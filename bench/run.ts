@@ -1,0 +1,616 @@
+// One command that drives the same rush through three designs against the same MariaDB and Redis,
+// each with its own database and Redis prefix, and verifies each with the oracles:
+//   (a) engine: this engine's API and one worker process (lanes decided in batches),
+//   (b) naive:  one row-locked transaction per claim inside the HTTP handler (bench/naive),
+//   (c) plain:  an API that enqueues + one BullMQ worker, concurrency 1, one transaction per job.
+// Then each lane's decide rate with the lane pre-filled ((a) vs (c)), and an order rush (a) vs (b).
+//   npm run bench -- [--claims 20000 --stock 5000 --users 15000 --connections 200 --runs 1]
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { insertCoupon } from '../src/coupon/coupon.repository.js';
+import type { Db } from '../src/db/database.js';
+import { insertProduct } from '../src/product/product.repository.js';
+import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
+import { newNonce } from '../src/request/request.ids.js';
+import { verifyClaims, type ClaimObservation } from '../src/verify/claims.oracle.js';
+import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
+import { parseCli, usage, UsageError, type OptionSpec } from '../scripts/lib/args.js';
+import { makePlan, type RequestResource } from '../scripts/lib/claims-client.js';
+import { fmtMs, LatencyHistogram, median } from '../scripts/lib/histogram.js';
+import { JsonClient } from '../scripts/lib/http.js';
+import { ProgressBar } from '../scripts/lib/progress.js';
+import { textTable, timestampForFile } from '../scripts/lib/report.js';
+import { FINAL } from '../scripts/lib/rush.js';
+import type { GeneratorResult, GeneratorSpec } from './generator.js';
+import { Child, countRows, freePort, isolated, waitForRows, type Isolated } from './lib/stack.js';
+import { PLAIN_QUEUE } from './plain-worker/queue.js';
+
+const spec: Record<string, OptionSpec> = {
+  claims: { help: 'claims in the coupon rush', default: '20000' },
+  stock: { help: 'coupon totalQuantity', default: '5000' },
+  users: { help: 'distinct users (the rest are repeat claims)', default: '15000' },
+  connections: { help: 'connections of the load generator', default: '200' },
+  runs: { help: 'repeat everything N times and report medians', default: '1' },
+  designs: { help: 'comma-separated subset of engine,naive,plain', default: 'engine,naive,plain' },
+  'lane-claims': { help: 'claims pre-filled for the lane decide rate (0 = skip)', default: '20000' },
+  orders: { help: 'orders in the order rush, (a) vs (b) (0 = skip)', default: '20000' },
+  'order-stock': { help: 'stock of the product in the order rush', default: '5000' },
+  out: { help: 'directory for the JSON result', default: 'reports' },
+};
+
+type Design = 'engine' | 'naive' | 'plain';
+const LABEL: Record<Design, string> = {
+  engine: '(a) engine',
+  naive: '(b) naive sync',
+  plain: '(c) plain BullMQ c=1',
+};
+
+interface RushResult {
+  design: Design;
+  kind: 'claims' | 'orders';
+  requests: number;
+  /** Requests whose outcome is final, per second, from the first send to the last outcome. */
+  perSecond: number;
+  submitP50: number;
+  submitP99: number;
+  finalP50: number;
+  finalP99: number;
+  /** Queued requests decided per second, first to last decision (queued designs only). */
+  decidePerSecond: number;
+  verdict: 'PASS' | 'FAIL';
+  violations: string[];
+  codes: Record<string, number>;
+}
+
+const config = loadConfig();
+const progress = new ProgressBar();
+
+async function main(): Promise<void> {
+  const args = parseCli(spec);
+  if (args.help) {
+    console.log(usage('npm run bench --', 'Engine vs naive vs plain-worker benchmark.', spec));
+    return;
+  }
+  const claims = args.number('claims', { min: 100, max: 1_000_000 });
+  const stock = args.number('stock', { min: 1, max: claims });
+  const users = args.number('users', { min: 1, max: claims });
+  const connections = args.number('connections', { min: 1, max: 2_000 });
+  const runs = args.number('runs', { min: 1, max: 20 });
+  const laneClaims = args.number('lane-claims', { min: 0, max: 1_000_000 });
+  const orders = args.number('orders', { min: 0, max: 1_000_000 });
+  const orderStock = args.number('order-stock', { min: 1, max: 1_000_000_000 });
+  const designs = (args.string('designs') as string).split(',').map((d) => d.trim()) as Design[];
+  for (const d of designs) if (!(d in LABEL)) throw new UsageError(`unknown design ${d}`);
+  const outDir = args.string('out') as string;
+
+  const machine = await describeMachine();
+  console.log(
+    `bench: ${claims} claims on a coupon of ${stock} by ${users} users, ${connections} connections, ${runs} run(s)\n` +
+      `machine: ${machine.cpus} cpus, ${machine.memoryGiB} GiB, Node ${machine.node}, MariaDB ${machine.mariadb}, Redis ${machine.redis}`,
+  );
+  const started = Date.now();
+  const rushes: RushResult[][] = [];
+  const lanes: { engine: number; plain: number }[] = [];
+  for (let run = 1; run <= runs; run++) {
+    console.log(`\n== run ${run} of ${runs}`);
+    const plan = makePlan([1], users, claims, 1_000_000 + run * 10_000_000).map((p) => p.userId);
+    const results: RushResult[] = [];
+    for (const design of designs) {
+      const result = await claimRush(design, plan, stock, connections);
+      printRow(result);
+      results.push(result);
+    }
+    if (orders > 0 && designs.includes('engine')) {
+      const orderPlan = Array.from({ length: orders }, (_, i) => 50_000_000 + run * 1_000_000 + i);
+      for (const design of ['engine', 'naive'] as const) {
+        if (!designs.includes(design)) continue;
+        const result = await orderRush(design, orderPlan, orderStock, connections);
+        printRow(result);
+        results.push(result);
+      }
+    }
+    rushes.push(results);
+    if (laneClaims > 0) {
+      const lanePlan = makePlan([1], Math.round(laneClaims * (users / claims)), laneClaims, 1).map((p) => p.userId);
+      const engine = designs.includes('engine') ? await laneRate('engine', lanePlan, stock) : NaN;
+      const plain = designs.includes('plain') ? await laneRate('plain', lanePlan, stock) : NaN;
+      console.log(
+        `lane decide rate, pre-filled ${laneClaims}: engine ${Math.round(engine)}/s, plain ${Math.round(plain)}/s`,
+      );
+      lanes.push({ engine, plain });
+    }
+  }
+
+  const summary = summarize(rushes, lanes, runs);
+  console.log(`\n== medians of ${runs} run(s), ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  console.log(summary.text);
+  const file = join(outDir, `bench-${timestampForFile()}.json`);
+  await mkdir(outDir, { recursive: true });
+  await writeFile(
+    file,
+    `${JSON.stringify({ machine, params: { claims, stock, users, connections, runs, laneClaims, orders, orderStock }, rushes, lanes, medians: summary.medians }, null, 2)}\n`,
+  );
+  console.log(`\nresult: ${file}`);
+}
+
+async function describeMachine() {
+  const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, 'probe');
+  try {
+    const version = await sql<{ v: string }>`SELECT VERSION() AS v`.execute(iso.db);
+    const redis = new Redis(config.REDIS_URL);
+    const info = await redis.info('server');
+    redis.disconnect();
+    return {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      mariadb: version.rows[0]?.v ?? 'unknown',
+      redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    };
+  } finally {
+    await iso.close();
+  }
+}
+
+/** The processes of one design, started against its own database and prefix. */
+async function startDesign(design: Design, iso: Isolated): Promise<{ url: string; children: Child[] }> {
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: iso.databaseUrl,
+    REDIS_URL: config.REDIS_URL,
+    QUEUE_PREFIX: iso.queuePrefix,
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+  };
+  const children: Child[] = [];
+  if (design === 'engine') {
+    const api = new Child('engine api', 'apps/api/main.ts', env);
+    children.push(api, new Child('engine worker', 'workers/main.ts', env));
+    await Promise.all([api.waitFor(/api listening/), children[1]?.waitFor(/worker started/)]);
+  } else if (design === 'naive') {
+    const server = new Child('naive server', 'bench/naive/server.ts', { ...env, POOL_SIZE: '20' });
+    children.push(server);
+    await server.waitFor(/naive listening/);
+  } else {
+    const api = new Child('plain api', 'bench/plain-worker/api.ts', env);
+    children.push(api, new Child('plain worker', 'bench/plain-worker/worker.ts', env));
+    await Promise.all([api.waitFor(/plain api listening/), children[1]?.waitFor(/plain worker ready/)]);
+  }
+  return { url: `http://127.0.0.1:${port}`, children };
+}
+
+/** A few hundred requests first, so that no design is measured while its code is still cold. */
+async function warmUp(url: string, requests: { path: string; body: unknown }[]): Promise<number> {
+  const client = new JsonClient(url, 50);
+  let queued = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < requests.length) {
+        const r = requests[next++] as { path: string; body: unknown };
+        const res = await client.post<RequestResource>(r.path, r.body);
+        if (res.status === 202) queued++;
+      }
+    }),
+  );
+  await client.close();
+  return queued;
+}
+
+async function runGenerator(url: string, connections: number, requests: GeneratorSpec['requests']) {
+  const dir = await mkdtemp(join(tmpdir(), 'ce-bench-'));
+  try {
+    const specPath = join(dir, 'spec.json');
+    const outPath = join(dir, 'results.json');
+    await writeFile(specPath, JSON.stringify({ baseUrl: url, connections, requests } satisfies GeneratorSpec));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/generator.ts', specPath, outPath], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`load generator exited with ${code}`);
+    return JSON.parse(await readFile(outPath, 'utf8')) as GeneratorResult[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface OutcomeRow {
+  request_id: string;
+  status: string;
+  error_code: string | null;
+  sequence: number | null;
+  result: string | null;
+  finished_at: Date;
+}
+
+/** Waits until the queued requests all have an outcome, then reads the outcomes. */
+async function awaitOutcomes(db: Db, baseline: number, queued: number): Promise<Map<string, OutcomeRow>> {
+  const timeoutMs = Math.max(120_000, queued * 5);
+  const done = await waitForRows(db, 'request_outcomes', baseline + queued, timeoutMs, (n) =>
+    progress.update('deciding', n - baseline, queued),
+  );
+  progress.finish('decided', (await countRows(db, 'request_outcomes')) - baseline, queued);
+  if (!done) console.log(`  not every request was decided within ${timeoutMs / 1000} s`);
+  const rows = await db
+    .selectFrom('request_outcomes')
+    .select(['request_id', 'status', 'error_code', 'sequence', 'result', 'finished_at'])
+    .execute();
+  return new Map(rows.map((r) => [r.request_id, r as OutcomeRow]));
+}
+
+interface Finalised {
+  result: GeneratorResult;
+  status: string;
+  sequence: number | null;
+  errorCode: string | undefined;
+  resultBody: Record<string, unknown> | undefined;
+  /** Epoch ms at which the outcome was final: the answer itself, or the decision of a queued request. */
+  finalAt: number;
+}
+
+function finalise(results: GeneratorResult[], outcomes: Map<string, OutcomeRow>): Finalised[] {
+  return results.map((r) => {
+    const answer = r.resource;
+    const row = r.requestId ? outcomes.get(r.requestId) : undefined;
+    if (row) {
+      return {
+        result: r,
+        status: row.status,
+        sequence: row.sequence === null ? null : Number(row.sequence),
+        errorCode: row.error_code ?? undefined,
+        resultBody: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : undefined,
+        finalAt: new Date(row.finished_at).getTime(),
+      };
+    }
+    const final = answer && FINAL.has(answer.status);
+    return {
+      result: r,
+      status: answer?.status ?? `HTTP ${r.httpStatus}`,
+      sequence: answer?.sequence ?? null,
+      errorCode: answer?.error?.code ?? r.problemCode,
+      resultBody: answer?.result,
+      finalAt: final ? r.answeredAt : NaN,
+    };
+  });
+}
+
+function figures(design: Design, kind: RushResult['kind'], rows: Finalised[]) {
+  const submit = new LatencyHistogram();
+  const final = new LatencyHistogram();
+  let first = Infinity;
+  let last = 0;
+  let firstDecided = Infinity;
+  let lastDecided = 0;
+  let decided = 0;
+  const codes: Record<string, number> = {};
+  for (const f of rows) {
+    first = Math.min(first, f.result.submittedAt);
+    submit.record(f.result.latencyMs);
+    const key = f.status === 'SUCCEEDED' ? 'SUCCEEDED' : (f.errorCode ?? f.status);
+    codes[key] = (codes[key] ?? 0) + 1;
+    if (!Number.isFinite(f.finalAt)) continue;
+    last = Math.max(last, f.finalAt);
+    final.record(f.finalAt - f.result.submittedAt);
+    if (design !== 'naive' && f.sequence !== null && f.result.httpStatus === 202) {
+      decided++;
+      firstDecided = Math.min(firstDecided, f.finalAt);
+      lastDecided = Math.max(lastDecided, f.finalAt);
+    }
+  }
+  return {
+    design,
+    kind,
+    requests: rows.length,
+    perSecond: rows.length / Math.max(0.001, (last - first) / 1000),
+    submitP50: submit.percentile(50),
+    submitP99: submit.percentile(99),
+    finalP50: final.percentile(50),
+    finalP99: final.percentile(99),
+    decidePerSecond: decided > 1 ? decided / Math.max(0.001, (lastDecided - firstDecided) / 1000) : NaN,
+    codes,
+  };
+}
+
+async function claimRush(design: Design, plan: number[], stock: number, connections: number): Promise<RushResult> {
+  console.log(`${LABEL[design]}: claims`);
+  const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, design);
+  const coupon = (total: number) => ({
+    name: `bench ${design}`,
+    discountType: 'FIXED' as const,
+    discountValue: 1000,
+    maxDiscountAmount: null,
+    minOrderAmount: 0,
+    totalQuantity: total,
+    claimStartsAt: null,
+    claimEndsAt: null,
+    validDays: 7,
+  });
+  const couponId = await insertCoupon(iso.db, coupon(stock));
+  const warmId = await insertCoupon(iso.db, coupon(100));
+  let children: Child[] = [];
+  try {
+    const started = await startDesign(design, iso);
+    children = started.children;
+    const warmQueued = await warmUp(
+      started.url,
+      Array.from({ length: 400 }, (_, i) => ({ path: `/coupons/${warmId}/claims`, body: { userId: 1 + (i % 300) } })),
+    );
+    if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
+    const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
+
+    const results = await runGenerator(
+      started.url,
+      connections,
+      plan.map((userId) => ({ path: `/coupons/${couponId}/claims`, body: { userId } })),
+    );
+    const queued = results.filter((r) => r.httpStatus === 202).length;
+    const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
+    const rows = finalise(results, outcomes);
+
+    const observations: ClaimObservation[] = rows
+      .map((f, i) => ({ f, userId: plan[i] as number }))
+      .filter(({ f }) => f.result.requestId)
+      .map(({ f, userId }) => ({
+        requestId: f.result.requestId as string,
+        couponId,
+        userId,
+        status: f.status,
+        sequence: f.sequence,
+        errorCode: f.errorCode,
+      }));
+    const holders = await iso.db
+      .selectFrom('user_coupons')
+      .select('user_id')
+      .where('coupon_id', '=', couponId)
+      .execute();
+    const row = await iso.db
+      .selectFrom('coupons')
+      .select(['total_quantity', 'issued_quantity'])
+      .where('id', '=', couponId)
+      .executeTakeFirstOrThrow();
+    const oracle = verifyClaims(observations, [
+      {
+        couponId,
+        totalQuantity: row.total_quantity,
+        issuedQuantity: row.issued_quantity,
+        holders: holders.map((h) => h.user_id),
+      },
+    ]);
+    const rejectedAtSubmit = results.filter((r) => !r.requestId).length;
+    const violations = [
+      ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
+      ...oracle.violations,
+    ];
+    return { ...figures(design, 'claims', rows), verdict: violations.length === 0 ? 'PASS' : 'FAIL', violations };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await iso.close();
+  }
+}
+
+async function orderRush(
+  design: 'engine' | 'naive',
+  userIds: number[],
+  stock: number,
+  connections: number,
+): Promise<RushResult> {
+  console.log(`${LABEL[design]}: orders`);
+  const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, `${design}o`);
+  const productId = await insertProduct(iso.db, { name: 'bench', price: 1000, stock });
+  const warmId = await insertProduct(iso.db, { name: 'warm-up', price: 1000, stock: 100 });
+  let children: Child[] = [];
+  try {
+    const started = await startDesign(design, iso);
+    children = started.children;
+    const warmQueued = await warmUp(
+      started.url,
+      Array.from({ length: 400 }, (_, i) => ({
+        path: '/orders',
+        body: { userId: 1 + i, items: [{ productId: warmId, quantity: 1 }] },
+      })),
+    );
+    if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
+    const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
+    const results = await runGenerator(
+      started.url,
+      connections,
+      userIds.map((userId) => ({ path: '/orders', body: { userId, items: [{ productId, quantity: 1 }] } })),
+    );
+    const queued = results.filter((r) => r.httpStatus === 202).length;
+    const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
+    const rows = finalise(results, outcomes);
+
+    const observations: OrderObservation[] = rows
+      .map((f, i) => ({ f, userId: userIds[i] as number }))
+      .filter(({ f }) => f.result.requestId)
+      .map(({ f, userId }) => ({
+        requestId: f.result.requestId as string,
+        userId,
+        items: [{ productId, quantity: 1 }],
+        status: f.status,
+        sequence: f.sequence,
+        errorCode: f.errorCode,
+        orderId: typeof f.resultBody?.orderId === 'number' ? f.resultBody.orderId : undefined,
+      }));
+    const storedRows = await iso.db
+      .selectFrom('orders as o')
+      .innerJoin('order_items as i', 'i.order_id', 'o.id')
+      .select(['o.id', 'o.user_id', 'o.status', 'i.product_id', 'i.quantity'])
+      .where('i.product_id', '=', productId)
+      .execute();
+    const stored: StoredOrderObservation[] = storedRows.map((r) => ({
+      orderId: r.id,
+      userId: r.user_id,
+      status: r.status,
+      items: [{ productId: r.product_id, quantity: r.quantity }],
+    }));
+    const product = await iso.db
+      .selectFrom('products')
+      .select('stock')
+      .where('id', '=', productId)
+      .executeTakeFirstOrThrow();
+    const oracle = verifyOrders(observations, [{ productId, initialStock: stock, stock: product.stock }], stored);
+    const rejectedAtSubmit = results.filter((r) => !r.requestId).length;
+    const violations = [
+      ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
+      ...oracle.violations,
+    ];
+    return { ...figures(design, 'orders', rows), verdict: violations.length === 0 ? 'PASS' : 'FAIL', violations };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await iso.close();
+  }
+}
+
+/**
+ * A lane's decide rate with nothing else running: the lane is pre-filled with claims, then the
+ * worker process starts and drains it. Rate = claims / (last decision - first decision).
+ */
+async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: number): Promise<number> {
+  const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, `${design}l`);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const couponId = await insertCoupon(iso.db, {
+    name: 'lane',
+    discountType: 'FIXED',
+    discountValue: 1000,
+    maxDiscountAmount: null,
+    minOrderAmount: 0,
+    totalQuantity: stock,
+    claimStartsAt: null,
+    claimEndsAt: null,
+    validDays: 7,
+  });
+  const queue =
+    design === 'engine'
+      ? createLaneQueue(iso.queuePrefix, laneForCoupon(couponId, config.COUPON_LANES), redis)
+      : new Queue(PLAIN_QUEUE, { connection: redis, prefix: iso.queuePrefix });
+  let worker: Child | undefined;
+  try {
+    for (let i = 0; i < userIds.length; i += 1000) {
+      await queue.addBulk(
+        userIds.slice(i, i + 1000).map((userId) => ({
+          name: `claim coupon ${couponId} by user ${userId}`,
+          data: { couponId, userId, acceptedAt: Date.now(), ...(design === 'engine' ? { nonce: newNonce() } : {}) },
+          opts: { removeOnComplete: { count: 1000 } },
+        })),
+      );
+      progress.update('pre-fill', Math.min(i + 1000, userIds.length), userIds.length, `${design} lane`);
+    }
+    progress.finish('pre-filled', userIds.length, userIds.length, `${design} lane`);
+    const env = {
+      DATABASE_URL: iso.databaseUrl,
+      REDIS_URL: config.REDIS_URL,
+      QUEUE_PREFIX: iso.queuePrefix,
+      LOG_LEVEL: 'warn',
+      METRICS_PORT: '0',
+    };
+    worker =
+      design === 'engine'
+        ? new Child('engine worker', 'workers/main.ts', env)
+        : new Child('plain worker', 'bench/plain-worker/worker.ts', env);
+    const done = await waitForRows(
+      iso.db,
+      'request_outcomes',
+      userIds.length,
+      Math.max(120_000, userIds.length * 5),
+      (n) => progress.update('deciding', n, userIds.length, `${design} lane`),
+    );
+    progress.finish('decided', await countRows(iso.db, 'request_outcomes'), userIds.length, `${design} lane`);
+    if (!done) console.log(`  ${design} lane did not finish in time`);
+    const span = await iso.db
+      .selectFrom('request_outcomes')
+      .select([
+        sql<Date>`MIN(finished_at)`.as('first'),
+        sql<Date>`MAX(finished_at)`.as('last'),
+        sql<number>`COUNT(*)`.as('n'),
+      ])
+      .executeTakeFirstOrThrow();
+    const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
+    return Number(span.n) / Math.max(seconds, 0.001);
+  } finally {
+    await worker?.stop();
+    await queue.close();
+    redis.disconnect();
+    await iso.close();
+  }
+}
+
+const fmtRate = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
+const fmtRatio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-');
+
+function printRow(r: RushResult): void {
+  console.log(
+    `  ${LABEL[r.design]} ${r.kind}: ${fmtRate(r.perSecond)}/s end to end, submit p99 ${fmtMs(r.submitP99)}, ` +
+      `final p99 ${fmtMs(r.finalP99)}, decide ${fmtRate(r.decidePerSecond)}/s, ${r.verdict}` +
+      (r.violations.length > 0 ? `\n    ${r.violations.slice(0, 5).join('\n    ')}` : ''),
+  );
+}
+
+function summarize(rushes: RushResult[][], lanes: { engine: number; plain: number }[], runs: number) {
+  const all = rushes.flat();
+  const keys = [...new Set(all.map((r) => `${r.kind}:${r.design}`))];
+  const medians = keys.map((key) => {
+    const rs = all.filter((r) => `${r.kind}:${r.design}` === key);
+    const m = (f: (r: RushResult) => number) => median(rs.map(f));
+    const passes = rs.filter((r) => r.verdict === 'PASS').length;
+    return {
+      kind: rs[0]?.kind as RushResult['kind'],
+      design: rs[0]?.design as Design,
+      perSecond: m((r) => r.perSecond),
+      submitP50: m((r) => r.submitP50),
+      submitP99: m((r) => r.submitP99),
+      finalP50: m((r) => r.finalP50),
+      finalP99: m((r) => r.finalP99),
+      decidePerSecond: m((r) => r.decidePerSecond),
+      verdict: passes === rs.length ? 'PASS' : `FAIL ${rs.length - passes}/${rs.length}`,
+    };
+  });
+  const rows = medians.map((r) => [
+    r.kind,
+    LABEL[r.design],
+    fmtRate(r.perSecond),
+    fmtMs(r.submitP50),
+    fmtMs(r.submitP99),
+    fmtMs(r.finalP99),
+    fmtRate(r.decidePerSecond),
+    r.verdict,
+  ]);
+  const rate = (kind: string, design: Design) =>
+    medians.find((r) => r.kind === kind && r.design === design)?.perSecond ?? NaN;
+  const laneEngine = median(lanes.map((l) => l.engine));
+  const lanePlain = median(lanes.map((l) => l.plain));
+  const text = [
+    textTable(['rush', 'design', 'end-to-end/s', 'submit p50', 'submit p99', 'final p99', 'decide/s', 'oracle'], rows),
+    '',
+    `claims end to end: a/b ${fmtRatio(rate('claims', 'engine'), rate('claims', 'naive'))}, a/c ${fmtRatio(rate('claims', 'engine'), rate('claims', 'plain'))}`,
+    `orders end to end: a/b ${fmtRatio(rate('orders', 'engine'), rate('orders', 'naive'))}`,
+    lanes.length > 0
+      ? `lane decide rate (pre-filled): engine ${fmtRate(laneEngine)}/s, plain c=1 ${fmtRate(lanePlain)}/s, a/c ${fmtRatio(laneEngine, lanePlain)}`
+      : '',
+    runs > 1 ? `(medians of ${runs} runs)` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { text, medians: { rushes: medians, lane: { engine: laneEngine, plain: lanePlain } } };
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(
+        `${err.message}\n\n${usage('npm run bench --', 'Engine vs naive vs plain-worker benchmark.', spec)}`,
+      );
+    } else console.error(err);
+    process.exit(2);
+  },
+);
