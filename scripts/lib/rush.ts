@@ -169,22 +169,32 @@ function countFinal(finals: Map<string, RequestResource>): number {
   return n;
 }
 
-/** Parses a Prometheus text page and sums the waiting depth of the given lanes, if it has such a metric. */
+/**
+ * Reads the given lanes' depth from a Prometheus text page: accepted minus decided sequence when the
+ * API exports both (that counts requests held in a batch too), else a waiting-jobs or depth gauge.
+ * Undefined when the page has neither.
+ */
 export function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
-  let sum = 0;
-  let found = false;
+  const values = new Map<string, Map<string, number>>();
   for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.length === 0) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
-    if (!m || !/depth|waiting/i.test(m[1] as string)) continue;
+    if (!m) continue;
     const labels = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
     const lane = labels.lane ?? labels.queue;
     if (!lane || !lanes.includes(lane)) continue;
-    if (labels.state !== undefined && labels.state !== 'waiting') continue;
-    sum += Number(m[3]);
-    found = true;
+    const byLane = values.get(m[1] as string) ?? new Map<string, number>();
+    byLane.set(lane, Number(m[3]));
+    values.set(m[1] as string, byLane);
   }
-  return found ? sum : undefined;
+  const accepted = values.get('ce_lane_accepted_sequence');
+  const decided = values.get('ce_lane_decided_sequence');
+  if (accepted && decided) {
+    let depth = 0;
+    for (const [lane, a] of accepted) depth += Math.max(0, a - (decided.get(lane) ?? a));
+    return depth;
+  }
+  const gauge = [...values].find(([name]) => /(_depth|_waiting_jobs)$/.test(name));
+  return gauge ? [...gauge[1].values()].reduce((a, b) => a + b, 0) : undefined;
 }
 
 export interface Sample {
