@@ -7,7 +7,7 @@
 //   npm run bench -- [--claims 20000 --stock 5000 --users 15000 --connections 200 --runs 1]
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -96,9 +96,15 @@ async function main(): Promise<void> {
   );
   const started = Date.now();
   const rushes: RushResult[][] = [];
+  const loads: number[] = [loadavg()[0] as number];
   const lanes: { engine: number; plain: number }[] = [];
   for (let run = 1; run <= runs; run++) {
-    console.log(`\n== run ${run} of ${runs}`);
+    // Other processes on the machine skew every figure; the load average says how much there was.
+    console.log(
+      `\n== run ${run} of ${runs} (load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
     const plan = makePlan([1], users, claims, 1_000_000 + run * 10_000_000).map((p) => p.userId);
     const results: RushResult[] = [];
     for (const design of designs) {
@@ -127,14 +133,17 @@ async function main(): Promise<void> {
     }
   }
 
+  loads.push(loadavg()[0] as number);
   const summary = summarize(rushes, lanes, runs);
-  console.log(`\n== medians of ${runs} run(s), ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  console.log(
+    `\n== medians of ${runs} run(s), ${((Date.now() - started) / 1000).toFixed(0)} s in all, 1-minute load average ${loads[0]?.toFixed(2)} before, ${loads.at(-1)?.toFixed(2)} after`,
+  );
   console.log(summary.text);
   const file = join(outDir, `bench-${timestampForFile()}.json`);
   await mkdir(outDir, { recursive: true });
   await writeFile(
     file,
-    `${JSON.stringify({ machine, params: { claims, stock, users, connections, runs, laneClaims, orders, orderStock }, rushes, lanes, medians: summary.medians }, null, 2)}\n`,
+    `${JSON.stringify({ machine, params: { claims, stock, users, connections, runs, laneClaims, orders, orderStock }, loadAverage: loads, rushes, lanes, medians: summary.medians }, null, 2)}\n`,
   );
   console.log(`\nresult: ${file}`);
 }
