@@ -1,11 +1,14 @@
 // Composition root of a worker process: it competes for every lane's lease and serves the lanes it
 // wins; the others it watches as a hot standby.
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
 import { createLaneQueues } from '../src/queues/lanes.js';
 import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
+import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
+import { startMetricsServer } from '../src/metrics/metrics.routes.js';
 import { createLaneConsumers } from './lanes.js';
 
 const config = loadConfig();
@@ -24,7 +27,13 @@ const expiry = startExpiry({
   logger,
 });
 
-const consumers = createLaneConsumers({ config, db, redis, queues, expiryQueue, logger });
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics });
+const hooks = createLaneMetrics(metrics, [...queues.keys()]);
+// METRICS_PORT=0 runs without a metrics server (tests start many workers on one machine).
+const metricsServer = config.METRICS_PORT > 0 ? await startMetricsServer(metrics, config.METRICS_PORT, logger) : null;
+
+const consumers = createLaneConsumers({ config, db, redis, queues, expiryQueue, logger, hooks });
 for (const consumer of consumers) consumer.start();
 logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
 
@@ -39,6 +48,7 @@ async function shutdown(signal: string) {
   }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
   await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
+  metricsServer?.close();
   await expiryQueue.close().catch(() => undefined);
   await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
   await redis.quit().catch(() => undefined);

@@ -4,15 +4,20 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
 import type { Logger } from '../../src/logger.js';
-import { adminBearer } from '../../src/http/auth.js';
+import { adminBasic, adminBearer } from '../../src/http/auth.js';
+import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
 import { opsRoutes } from '../../src/http/ops.routes.js';
 import { errorToResponse, problem, problemResponse } from '../../src/http/problem.js';
 import { validationHook } from '../../src/http/validation.js';
+import { createHttpMetrics } from '../../src/metrics/http.metrics.js';
+import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
+import { registerQueueMetrics } from '../../src/metrics/queue.metrics.js';
 import { balanceRoutes } from '../../src/balance/balance.routes.js';
 import { productAdminRoutes, productRoutes } from '../../src/product/product.routes.js';
 import { couponAdminRoutes, couponRoutes } from '../../src/coupon/coupon.routes.js';
@@ -26,9 +31,11 @@ export interface AppDeps {
   db: Db;
   redis: Redis;
   logger: Logger;
-  /** One BullMQ queue per lane, by lane name. */
+  /** Every BullMQ queue of the engine by name (one per lane, and others); all appear on the dashboard and /metrics. */
   queues: Map<string, Queue>;
   progress: LaneProgress;
+  /** The process's metrics registry (with process metrics); a fresh one when not given. */
+  metrics?: Registry;
 }
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -38,6 +45,10 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const registry = deps.metrics ?? new Registry();
+  registerQueueMetrics(registry, deps);
+
+  app.use('*', createHttpMetrics(registry));
 
   app.use(
     '*',
@@ -58,12 +69,16 @@ export function createApp(deps: AppDeps) {
     await next();
     const ms = performance.now() - started;
     const status = c.res.status;
+    if (status < 500 && !logger.isLevelEnabled('debug')) return;
+    // A queued request names its id in Location: with it, one grep finds submit, decision and outcome.
+    const location = c.res.headers.get('Location');
     const line = {
       reqId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       status,
       ms: Math.round(ms * 100) / 100,
+      ...(location?.startsWith('/requests/') ? { requestId: location.slice('/requests/'.length) } : {}),
     };
     if (status >= 500) logger.error(line, 'request');
     else logger.debug(line, 'request');
@@ -78,11 +93,14 @@ export function createApp(deps: AppDeps) {
   // Authentication comes before idempotency: a refused call must not record an answer that the
   // same key would replay once the caller presents the right token.
   app.use('/admin/*', async (c, next) =>
-    c.req.path.startsWith('/admin/queues') ? next() : adminBearer(config.ADMIN_TOKEN)(c, next),
+    c.req.path.startsWith(DASHBOARD_PATH) ? next() : adminBearer(config.ADMIN_TOKEN)(c, next),
   );
+  app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
   app.use('*', idempotency(db));
 
   app.route('/', opsRoutes(deps));
+  app.route('/', metricsRoutes(registry));
+  app.route(DASHBOARD_PATH, dashboardRoutes(deps));
   app.route('/', balanceRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));

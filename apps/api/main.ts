@@ -1,5 +1,6 @@
 // Composition root of the API process.
 import { serve } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
@@ -12,14 +13,25 @@ import { createApp } from './app.js';
 const config = loadConfig();
 const logger = createLogger(config, 'api');
 const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
-const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+// Without the offline queue a command fails at once while Redis is unreachable, so a submit answers
+// 503 instead of waiting out ioredis's reconnection backoff (up to 5 s per attempt).
+const redis = createRedis(config.REDIS_URL, {
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  enableOfflineQueue: false,
+});
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
 const queues = createLaneQueues(config, redis);
 queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
-const progress = new LaneProgress(createRedis(config.REDIS_URL), config.QUEUE_PREFIX, logger);
+const subscriber = createRedis(config.REDIS_URL);
+subscriber.on('error', (err) => logger.debug({ err: err.message }, 'redis subscriber error'));
+const progress = new LaneProgress(subscriber, config.QUEUE_PREFIX, logger);
 
-const app = createApp({ config, db, redis, logger, queues, progress });
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics });
+
+const app = createApp({ config, db, redis, logger, queues, progress, metrics });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
   logger.info({ port: info.port }, 'api listening');
 });
@@ -36,7 +48,12 @@ async function shutdown(signal: string) {
   force.unref();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    if (!('closeIdleConnections' in server)) return;
+    // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
+    // clients to close after any answer still to come, and drop each connection once it is idle.
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+    server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 50).unref();
   });
   progress.close();
   await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));

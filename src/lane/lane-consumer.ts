@@ -102,6 +102,8 @@ export class LaneConsumer<P> {
   /** Finishes the batch in hand, hands the lane over at once, and closes the BullMQ worker. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // An owner waiting for jobs blocks for up to a second; BullMQ's wake-up marker ends the wait now.
+    if (this.lease.held) await this.opts.redis.zadd(this.opts.queue.toKey('marker'), 0, '0').catch(() => undefined);
     await this.loop;
     await this.worker.close().catch(() => undefined);
   }

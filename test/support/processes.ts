@@ -1,7 +1,10 @@
 // Real API and worker processes for end-to-end tests, each with its own database and key prefix.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inject } from 'vitest';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
 import { deleteKeysWithPrefix } from './redis-cleanup.js';
@@ -40,9 +43,10 @@ export async function isolatedStack() {
     databaseUrl,
     queuePrefix,
     env,
-    async api(extra: Record<string, string> = {}) {
+    /** `cwd` runs the API from another working directory (it must not depend on it). */
+    async api(extra: Record<string, string> = {}, options: { cwd?: string } = {}) {
       const port = await freePort();
-      const proc = new ManagedProcess('apps/api/main.ts', env({ PORT: String(port), ...extra }));
+      const proc = new ManagedProcess('apps/api/main.ts', env({ PORT: String(port), ...extra }), options.cwd);
       procs.push(proc);
       await proc.waitForLog(/api listening/, 20_000);
       return { proc, url: `http://127.0.0.1:${port}` };
@@ -75,8 +79,12 @@ export class ManagedProcess {
   private readonly listeners = new Set<() => void>();
   private exited: Promise<number | null>;
 
-  constructor(entry: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  constructor(entry: string, env: Record<string, string>, cwd?: string) {
+    const args = cwd
+      ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, resolve(entry)]
+      : ['--import', 'tsx', entry];
+    this.child = spawn(process.execPath, args, {
+      ...(cwd ? { cwd } : {}),
       env: { ...process.env, ...env, LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

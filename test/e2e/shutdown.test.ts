@@ -1,0 +1,171 @@
+// Graceful shutdown under load with real processes: SIGTERM to an API mid-rush and to a lane owner
+// mid-rush. Nothing accepted may be lost, and the fairness oracle must pass over the whole rush.
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyClaims } from '../../src/verify/claims.oracle.js';
+import {
+  adminCreateCoupon,
+  awaitFinal,
+  makePlan,
+  observeCoupon,
+  pool,
+  submitClaim,
+  toObservations,
+  type ClaimPlanItem,
+  type RequestResource,
+  type Submitted,
+} from '../../scripts/lib/claims-client.js';
+import { ADMIN_TOKEN } from '../support/context.js';
+import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const LEASE_MS = 3_000;
+
+const coupon = (totalQuantity: number) => ({
+  name: `shutdown ${totalQuantity}`,
+  discountType: 'FIXED',
+  discountValue: 1000,
+  totalQuantity,
+  validDays: 7,
+});
+
+/** Resolves with the exit code and the time the process exited. */
+function exitOf(proc: ManagedProcess): Promise<{ code: number | null; at: number }> {
+  return new Promise((resolve) => {
+    if (proc.child.exitCode !== null) resolve({ code: proc.child.exitCode, at: Date.now() });
+    else proc.child.once('exit', (code) => resolve({ code, at: Date.now() }));
+  });
+}
+
+async function checkFairness(url: string, couponId: number, submitted: Submitted[]) {
+  expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
+  const deadline = Date.now() + 60_000;
+  const finals = new Map<string, RequestResource>();
+  await pool(
+    submitted.filter((s) => s.requestId),
+    50,
+    async (s) => finals.set(s.requestId as string, await awaitFinal(url, s.requestId as string, deadline)),
+  );
+  const observed = await observeCoupon(
+    url,
+    couponId,
+    submitted.map((s) => s.userId),
+  );
+  return verifyClaims(toObservations(submitted, finals), [observed]);
+}
+
+describe('graceful shutdown', () => {
+  it('when the API gets SIGTERM mid-rush, then it answers what is in flight, exits 0, and every accepted claim reaches a final state', async () => {
+    stack = await isolatedStack();
+    const worker = stack.worker();
+    const [a, b] = await Promise.all([stack.api(), stack.api()]);
+    const { id } = await adminCreateCoupon(b.url, ADMIN_TOKEN, coupon(50));
+    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === `claims-${id % 4}`);
+    const plan = makePlan([id], 200, 600, 90_000);
+    const run = randomBytes(4).toString('hex');
+
+    // A client behind a load balancer: it talks to A until A refuses, then retries the same request
+    // on B with the same Idempotency-Key, so a claim A did accept is replayed, never doubled.
+    let aGone = false;
+    let sigtermAt = 0;
+    let answeredByAAfterSigterm = 0;
+    let failedOver = 0;
+    let exited: Promise<{ code: number | null; at: number }> | undefined;
+    const submitOne = async (item: ClaimPlanItem, index: number): Promise<Submitted> => {
+      if (index === 200) {
+        sigtermAt = Date.now();
+        exited = exitOf(a.proc);
+        a.proc.child.kill('SIGTERM');
+      }
+      const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': `${run}-${index}` };
+      const body = JSON.stringify({ userId: item.userId });
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const base = aGone ? b.url : a.url;
+        let res: Response;
+        try {
+          res = await fetch(`${base}/coupons/${item.couponId}/claims`, { method: 'POST', headers, body });
+        } catch {
+          aGone = true;
+          failedOver++;
+          continue;
+        }
+        const json = (await res.json()) as RequestResource & { code?: string };
+        if (base === a.url && sigtermAt > 0) answeredByAAfterSigterm++;
+        if (res.status === 409 && json.code === 'IDEMPOTENCY_KEY_IN_PROGRESS') {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        return {
+          ...item,
+          httpStatus: res.status,
+          latencyMs: 0,
+          submittedAt: Date.now(),
+          ...(json.requestId ? { requestId: json.requestId, resource: json } : {}),
+          ...(json.code ? { problemCode: json.code } : {}),
+        };
+      }
+      throw new Error(`claim ${index} never answered`);
+    };
+
+    const submitted = await pool(plan, 50, submitOne);
+    const exit = await (exited as Promise<{ code: number | null; at: number }>);
+    const report = await checkFairness(b.url, id, submitted);
+
+    expect(exit.code).toBe(0);
+    expect(a.proc.lines.some((l) => l.msg === 'api stopped')).toBe(true);
+    expect(answeredByAAfterSigterm).toBeGreaterThan(0);
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon[0]?.succeeded).toBe(50);
+    console.log(
+      `API SIGTERM -> exit 0 in ${exit.at - sigtermAt} ms; ${answeredByAAfterSigterm} answers from A after SIGTERM, ` +
+        `${failedOver} requests failed over to B; ${submitted.length} claims, all final, oracle passed`,
+    );
+  });
+
+  it('when the lane owner gets SIGTERM mid-rush, then the standby takes the lane well within the lease time, the owner exits 0 and the oracle passes', async () => {
+    stack = await isolatedStack();
+    const env = { LANE_BATCH_SIZE: '50', LANE_LEASE_MS: String(LEASE_MS) };
+    const workers = [stack.worker(env), stack.worker(env)];
+    const { url } = await stack.api();
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(50));
+    const lane = `claims-${id % 4}`;
+    // Both compete for the lane; whichever wins is the owner, the other the standby.
+    const owner = await Promise.any(
+      workers.map(async (w) => (await w.waitForLog(/lane acquired/, 15_000, (l) => l.lane === lane), w)),
+    );
+    const standby = workers.find((w) => w !== owner) as ManagedProcess;
+    await standby.waitForLog(/worker started/);
+    const plan = makePlan([id], 200, 600, 95_000);
+
+    let sigtermAt = 0;
+    let exited: Promise<{ code: number | null; at: number }> | undefined;
+    const submitted = await pool(plan, 100, (item, index) => {
+      if (index === 250) {
+        sigtermAt = Date.now();
+        exited = exitOf(owner);
+        owner.child.kill('SIGTERM');
+      }
+      return submitClaim(url, item);
+    });
+    const acquired = await standby.waitForLog(/lane acquired/, 10_000, (l) => l.lane === lane);
+    const exit = await (exited as Promise<{ code: number | null; at: number }>);
+    const report = await checkFairness(url, id, submitted);
+
+    const takeoverMs = Number(acquired.time) - sigtermAt;
+    const released = owner.lines.find((l) => l.msg === 'lane released' && l.lane === lane);
+    expect(released).toBeDefined();
+    expect(exit.code).toBe(0);
+    expect(takeoverMs).toBeLessThan(LEASE_MS / 2);
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon[0]?.succeeded).toBe(50);
+    console.log(
+      `lane owner SIGTERM -> lane released after ${Number(released?.time) - sigtermAt} ms, standby acquired it after ` +
+        `${takeoverMs} ms (lease ${LEASE_MS} ms), owner exited 0 after ${exit.at - sigtermAt} ms; oracle passed over ${submitted.length} claims`,
+    );
+  });
+});
