@@ -1,4 +1,4 @@
-# One image for every process: `npm start` (API, the default), `npm run worker`, `npm run db:migrate`.
+# One image for every process: the API (the default, what `npm start` runs), the worker, `npm run db:migrate`.
 # The TypeScript runs under tsx, a runtime dependency, so there is no build step.
 
 FROM node:22-bookworm-slim AS deps
@@ -13,4 +13,5 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node . .
 USER node
 EXPOSE 3000
-CMD ["npm", "start"]
+# Without npm in between, so SIGTERM reaches the API and it shuts down gracefully.
+CMD ["node", "--import", "tsx", "apps/api/main.ts"]
