@@ -40,7 +40,7 @@ for (let run = 1; run <= runs; run++) {
   const prefix = `cebench${suffix}`;
   await migrateToLatest(databaseUrl);
   const db = createDb(databaseUrl);
-  const redis = createRedis(base.REDIS_URL);
+  const redis = createRedis(base);
   try {
     let lane = ORDER_LANE;
     let makeJob: (i: number) => { name: string; data: Record<string, unknown> };

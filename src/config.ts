@@ -8,6 +8,14 @@ const ConfigSchema = z.object({
   PORT: intFromEnv(3000, 0, 65535),
   DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/coupon_engine'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * `host:port,host:port,…` of some Redis Cluster nodes (any of them; the client discovers the rest).
+   * When set, every Redis use of the engine goes to the cluster and REDIS_URL is ignored.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => (value === undefined ? undefined : parseClusterNodes(value, ctx))),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only')
@@ -34,6 +42,25 @@ const ConfigSchema = z.object({
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
+function parseClusterNodes(value: string, ctx: z.RefinementCtx): ClusterNodeAddress[] {
+  const nodes: ClusterNodeAddress[] = [];
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):([0-9]{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match?.[1] || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `expected host:port[,host:port…], got "${entry}"` });
+      return [];
+    }
+    nodes.push({ host: match[1].replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  return nodes;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

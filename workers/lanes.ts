@@ -1,9 +1,9 @@
 // Builds the consumers of every lane this process can serve.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import type { Logger } from '../src/logger.js';
+import type { RedisClient } from '../src/redis.js';
 import { claimProcessor } from '../src/coupon/claim.processor.js';
 import { LaneConsumer, type LaneHooks } from '../src/lane/lane-consumer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
@@ -14,7 +14,7 @@ import { orderProcessor } from '../src/order/order.processor.js';
 export function createLaneConsumers(deps: {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Map<string, Queue>;
   expiryQueue: Queue;
   logger: Logger;

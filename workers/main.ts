@@ -14,7 +14,7 @@ import { createLaneConsumers } from './lanes.js';
 const config = loadConfig();
 const logger = createLogger(config, 'worker');
 const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
-const redis = createRedis(config.REDIS_URL);
+const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 const queues = createLaneQueues(config, redis);
 

@@ -5,10 +5,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
 import type { Logger } from '../../src/logger.js';
+import type { RedisClient } from '../../src/redis.js';
 import { adminBasic, adminBearer } from '../../src/http/auth.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
@@ -29,7 +29,7 @@ import type { LaneProgress } from '../../src/request/lane-progress.js';
 export interface AppDeps {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** Every BullMQ queue of the engine by name (one per lane, and others); all appear on the dashboard and /metrics. */
   queues: Map<string, Queue>;

@@ -15,7 +15,7 @@ const logger = createLogger(config, 'api');
 const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
 // Without the offline queue a command fails at once while Redis is unreachable, so a submit answers
 // 503 instead of waiting out ioredis's reconnection backoff (up to 5 s per attempt).
-const redis = createRedis(config.REDIS_URL, {
+const redis = createRedis(config, {
   maxRetriesPerRequest: 1,
   connectTimeout: 2_000,
   enableOfflineQueue: false,
@@ -24,7 +24,7 @@ redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
 const queues = createLaneQueues(config, redis);
 queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
-const subscriber = createRedis(config.REDIS_URL);
+const subscriber = createRedis(config);
 subscriber.on('error', (err) => logger.debug({ err: err.message }, 'redis subscriber error'));
 const progress = new LaneProgress(subscriber, config.QUEUE_PREFIX, logger);
 

@@ -1,14 +1,14 @@
 // Decides a batch of coupon claims inside the lane transaction and publishes sold-out flags.
-import type { Redis } from 'ioredis';
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
 import { ClaimPayload } from '../queues/payloads.js';
+import type { RedisClient } from '../redis.js';
 import { addIssued, findHolders, insertUserCoupons, lockCoupons } from './coupon.repository.js';
 import { decideClaims, holderKey, type CouponState } from './claim.decider.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function claimProcessor(deps: {
-  redis: Redis;
+  redis: RedisClient;
   soldOutKey: (couponId: number) => string;
 }): LaneProcessor<ClaimPayload> {
   const soldOutAfter = new WeakMap<Decision[], number[]>();

@@ -1,14 +1,14 @@
 // Liveness and readiness.
 import { Hono } from 'hono';
 import { sql } from 'kysely';
-import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
+import type { RedisClient } from '../redis.js';
 import { problem, problemResponse } from './problem.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
-export function opsRoutes(deps: { db: Db; redis: Redis }) {
+export function opsRoutes(deps: { db: Db; redis: RedisClient }) {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {

@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
 import type { NewRequestOutcome } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { duplicateRedis, type RedisClient } from '../redis.js';
 import { decidedChannel, laneKeys, lanePrefix, type Lane } from '../queues/lanes.js';
 import { formatRequestId } from '../request/request.ids.js';
 import { findOutcomes, insertOutcomes } from '../request/request.repository.js';
@@ -25,7 +25,7 @@ export interface LaneConsumerOptions<P> {
   lane: Lane;
   queuePrefix: string;
   queue: Queue;
-  redis: Redis;
+  redis: RedisClient;
   db: Db;
   logger: Logger;
   processor: LaneProcessor<P>;
@@ -78,7 +78,7 @@ export class LaneConsumer<P> {
     this.lease = new LaneLease(redis, this.keys, ownerId, opts.leaseMs);
     this.log = opts.logger.child({ lane: lane.name });
     this.worker = new Worker(lane.name, null, {
-      connection: redis.duplicate(),
+      connection: duplicateRedis(redis),
       prefix: lanePrefix(queuePrefix, lane),
       autorun: false,
       drainDelay: 1,

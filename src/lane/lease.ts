@@ -2,7 +2,7 @@
 // acquisition takes a larger token from `fence`, and the database refuses commits carrying a token
 // older than the newest it has seen (lane.repository.ts), so an owner that lost its lease cannot
 // write even if it does not know yet.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
@@ -33,7 +33,7 @@ export class LaneLease {
   private value: string | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: { lease: string; fence: string },
     private readonly ownerId: string,
     private readonly leaseMs: number,

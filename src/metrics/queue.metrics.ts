@@ -2,9 +2,9 @@
 // same numbers and a lane that stops draining shows within one scrape: its oldest waiting request
 // keeps ageing and its decided sequence stops while the accepted one climbs.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis.js';
 import { allLanes, laneKeys } from '../queues/lanes.js';
 
 interface QueueStats {
@@ -22,7 +22,7 @@ const CACHE_MS = 500;
 export function registerQueueMetrics(
   registry: Registry,
   deps: {
-    redis: Redis;
+    redis: RedisClient;
     /** Every queue of the engine by name: the lanes and any other queue (they all show up). */
     queues: Map<string, Queue>;
     config: { QUEUE_PREFIX: string; COUPON_LANES: number };

@@ -1,7 +1,7 @@
 // Long polls without polling MySQL in a loop: lane owners publish how far each lane has been
 // decided, and a waiter wakes when its sequence is covered (or after a short fallback interval).
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis.js';
 import { decidedChannel } from '../queues/lanes.js';
 
 interface Waiter {
@@ -15,7 +15,7 @@ export class LaneProgress {
   private subscribed: Promise<unknown> | undefined;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly queuePrefix: string,
     private readonly logger: Logger,
   ) {}

@@ -1,8 +1,8 @@
 // Accepting queued requests and reporting on them. Submitting touches only Redis; final outcomes
 // are read from MySQL, where the lane wrote them with their effects.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
+import type { RedisClient } from '../redis.js';
 import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
 import { UnavailableError, NotFoundError } from '../shared/errors.js';
 import { laneByCode, laneKeys, type Lane } from '../queues/lanes.js';
@@ -32,7 +32,7 @@ export interface RequestResource {
 
 export interface RequestDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Map<string, Queue>;
   progress: LaneProgress;
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };

@@ -26,9 +26,9 @@ export function createTestContext(overrides: Record<string, string> = {}) {
   const config = testConfig(overrides);
   const logger = createLogger(config, 'test');
   const db: Db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
-  const redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const redis = createRedis(config, { maxRetriesPerRequest: 1 });
   const queues = createLaneQueues(config, redis);
-  const progress = new LaneProgress(createRedis(config.REDIS_URL), config.QUEUE_PREFIX, logger);
+  const progress = new LaneProgress(createRedis(config), config.QUEUE_PREFIX, logger);
   const app = createApp({ config, db, redis, logger, queues, progress });
   return {
     config,

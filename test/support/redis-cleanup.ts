@@ -1,17 +1,16 @@
-import { Redis } from 'ioredis';
+import type { ClusterNodeAddress } from '../../src/config.js';
+import { createRedis, deleteKeysWithPrefix as deleteFrom } from '../../src/redis.js';
 
-export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
+/** Deletes a test's keys from the standalone Redis, or from every master of a cluster when given. */
+export async function deleteKeysWithPrefix(
+  redisUrl: string,
+  prefix: string,
+  clusterNodes?: readonly ClusterNodeAddress[],
+): Promise<number> {
+  const redis = createRedis({ REDIS_URL: redisUrl, REDIS_CLUSTER_NODES: clusterNodes }, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
+    return await deleteFrom(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
