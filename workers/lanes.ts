@@ -19,6 +19,7 @@ export function createLaneConsumers(deps: {
   expiryQueue: Queue;
   logger: Logger;
   hooks?: LaneHooks;
+  mayAcquire?: () => boolean;
 }): LaneConsumer<unknown>[] {
   const { config } = deps;
   const scheduleExpiry = expiryScheduler(deps.expiryQueue);
@@ -44,6 +45,7 @@ export function createLaneConsumers(deps: {
       batchSize: config.LANE_BATCH_SIZE,
       leaseMs: config.LANE_LEASE_MS,
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
+      ...(deps.mayAcquire ? { mayAcquire: deps.mayAcquire } : {}),
       ...(config.UNSAFE_LANE_MODE === 'reverse' ? { unsafeReverseBatches: true } : {}),
     });
   });

@@ -1,5 +1,7 @@
-// Composition root of a worker process: it competes for every lane's lease and serves the lanes it
-// wins; the others it watches as a hot standby.
+// Composition root of a worker process: it takes its fair share of the lanes (LaneBalancer), serves
+// the lanes it owns and watches the others as a hot standby.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
@@ -9,6 +11,7 @@ import { createLaneQueues } from '../src/queues/lanes.js';
 import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
 import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
 import { startMetricsServer } from '../src/metrics/metrics.routes.js';
+import { LaneBalancer } from '../src/lane/lane-balancer.js';
 import { createLaneConsumers } from './lanes.js';
 
 const config = loadConfig();
@@ -33,7 +36,24 @@ const hooks = createLaneMetrics(metrics, [...queues.keys()]);
 // METRICS_PORT=0 runs without a metrics server (tests start many workers on one machine).
 const metricsServer = config.METRICS_PORT > 0 ? await startMetricsServer(metrics, config.METRICS_PORT, logger) : null;
 
-const consumers = createLaneConsumers({ config, db, redis, queues, expiryQueue, logger, hooks });
+const balancer = new LaneBalancer({
+  redis,
+  key: `${config.QUEUE_PREFIX}:worker-processes`,
+  processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  heartbeatMs: Math.max(200, Math.floor(config.LANE_LEASE_MS / 2)),
+  logger,
+});
+const consumers = createLaneConsumers({
+  config,
+  db,
+  redis,
+  queues,
+  expiryQueue,
+  logger,
+  hooks,
+  mayAcquire: balancer.mayAcquire,
+});
+await balancer.start(consumers);
 for (const consumer of consumers) consumer.start();
 logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
 
@@ -47,6 +67,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
+  await balancer.stop();
   await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
   metricsServer?.close();
   await expiryQueue.close().catch(() => undefined);

@@ -35,6 +35,8 @@ export interface LaneConsumerOptions<P> {
   hooks?: LaneHooks;
   /** TEST ONLY (UNSAFE_LANE_MODE=reverse): decide each batch newest first, breaking arrival order. */
   unsafeReverseBatches?: boolean;
+  /** Consulted before taking a free lane; see LaneBalancer. */
+  mayAcquire?: () => boolean;
 }
 
 export interface LaneHooks {
@@ -70,6 +72,9 @@ export class LaneConsumer<P> {
   private gapSince: number | null = null;
   private fetchMs = 0;
   private completing: Promise<void> = Promise.resolve();
+  private handingOff = false;
+  private quietUntil = 0;
+  private minFence = 0;
 
   constructor(private readonly opts: LaneConsumerOptions<P>) {
     const { lane, queuePrefix, redis } = opts;
@@ -111,8 +116,16 @@ export class LaneConsumer<P> {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        if (this.handingOff) {
+          await this.release('lane handed over');
+          continue;
+        }
         if (!this.lease.held) {
-          if (!(await this.acquire())) {
+          if (
+            Date.now() < this.quietUntil ||
+            (this.opts.mayAcquire && !this.opts.mayAcquire()) ||
+            !(await this.acquire())
+          ) {
             await sleep(Math.max(100, Math.floor(this.opts.leaseMs / 4)));
             continue;
           }
@@ -127,22 +140,40 @@ export class LaneConsumer<P> {
         }
       }
     }
+    await this.release('lane released');
+  }
+
+  /** Asks the owner to give the lane up after the batch in hand (the balancer moves lanes this way). */
+  handOff(): void {
+    if (this.lease.held) this.handingOff = true;
+  }
+
+  get laneName(): string {
+    return this.opts.lane.name;
+  }
+
+  /** Gives the lease up at once; jobs still in hand stay active and the next owner adopts them. */
+  private async release(message: string): Promise<void> {
+    this.handingOff = false;
     await this.completing;
-    if (this.lease.held) {
-      this.stopRenewing();
-      await this.lease.release().catch(() => undefined);
-      this.opts.hooks?.onOwnership?.(this.opts.lane.name, false);
-      this.log.info('lane released');
-    }
+    if (!this.lease.held) return;
+    this.stopRenewing();
+    await this.lease.release().catch(() => undefined);
+    this.held.clear();
+    // Stay away from the lane for a lease period so another process can take it.
+    this.quietUntil = Date.now() + this.opts.leaseMs;
+    this.opts.hooks?.onOwnership?.(this.opts.lane.name, false);
+    this.log.info(message);
   }
 
   private async acquire(): Promise<boolean> {
-    const dbFence = await findLaneFence(this.opts.db, this.opts.lane.name);
-    const fence = await this.lease.tryAcquire(dbFence);
+    const fence = await this.lease.tryAcquire(this.minFence);
     if (fence === null) return false;
     this.lastRenewedAt = Date.now();
     this.startRenewing();
     if (!(await claimLaneFence(this.opts.db, this.opts.lane.name, fence))) {
+      // The database knows a newer token than Redis handed out (Redis lost its counter): go past it.
+      this.minFence = await findLaneFence(this.opts.db, this.opts.lane.name);
       this.stopRenewing();
       await this.lease.release();
       return false;

@@ -16,6 +16,9 @@ import {
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { claimLane, laneKeys } from '../../src/queues/lanes.js';
 
 let stack: Stack | undefined;
 let proxy: TcpProxy | undefined;
@@ -79,20 +82,30 @@ describe('coupon claim rush', () => {
   it('when the lane owner is killed with SIGKILL mid-rush, then the standby takes over and the oracle still passes', async () => {
     stack = await isolatedStack();
     const { url } = await stack.api();
-    const owner = stack.worker({ LANE_BATCH_SIZE: '50' });
-    await owner.waitForLog(/worker started/);
-    await owner.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
-    const standby = stack.worker({ LANE_BATCH_SIZE: '50' });
-    await standby.waitForLog(/worker started/);
+    const a = stack.worker({ LANE_BATCH_SIZE: '50' });
+    await a.waitForLog(/worker started/);
+    const b = stack.worker({ LANE_BATCH_SIZE: '50' });
+    await b.waitForLog(/worker started/);
     const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
-    const lane = `claims-${id % 4}`;
+    const lane = claimLane(id % 4);
     const plan = makePlan([id], 500, 2_000, 20_000);
 
     const firstHalf = await pool(plan.slice(0, 1_000), 100, (item) => submitClaim(url, item));
+    // The two processes share the lanes; kill whichever owns this coupon's lane now.
+    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    const lease = await redis.get(laneKeys(stack.queuePrefix, lane).lease);
+    redis.disconnect();
+    const ownerPid = Number(lease?.split(':')[1]);
+    const [owner, standby] = ownerPid === a.pid ? [a, b] : [b, a];
+    expect(owner.pid).toBe(ownerPid);
     const killedAt = Date.now();
     await owner.kill('SIGKILL');
     const secondHalf = await pool(plan.slice(1_000), 100, (item) => submitClaim(url, item));
-    const acquired = await standby.waitForLog(/lane acquired/, 20_000, (l) => l.lane === lane);
+    const acquired = await standby.waitForLog(
+      /lane acquired/,
+      20_000,
+      (l) => l.lane === lane.name && Number(l.time) >= killedAt,
+    );
     const takeoverMs = Number(acquired.time) - killedAt;
 
     const submitted = [...firstHalf, ...secondHalf];
