@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
 import { deleteKeysWithPrefix } from './redis-cleanup.js';
 import { ADMIN_TOKEN } from './context.js';
@@ -22,8 +23,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A database and Redis prefix of their own, so lanes of different tests never meet. */
-export async function isolatedStack() {
+/**
+ * A database and Redis prefix of their own, so lanes of different tests never meet. With
+ * `redisClusterNodes`, every process of the stack uses that Redis Cluster (REDIS_CLUSTER_NODES).
+ */
+export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?: string } = {}) {
   const suffix = randomBytes(3).toString('hex');
   const url = new URL(inject('databaseUrl'));
   url.pathname = `${url.pathname}_${suffix}`;
@@ -37,18 +41,22 @@ export async function isolatedStack() {
     QUEUE_PREFIX: queuePrefix,
     ADMIN_TOKEN,
     LOG_LEVEL: 'info',
+    ...(redisClusterNodes ? { REDIS_CLUSTER_NODES: redisClusterNodes } : {}),
     ...extra,
   });
   return {
     databaseUrl,
     queuePrefix,
     env,
-    /** `cwd` runs the API from another working directory (it must not depend on it). */
-    async api(extra: Record<string, string> = {}, options: { cwd?: string } = {}) {
+    /**
+     * `cwd` runs the API from another working directory (it must not depend on it); `startTimeoutMs`
+     * gives a slow start (many processes starting at once) longer than the default 20 s.
+     */
+    async api(extra: Record<string, string> = {}, options: { cwd?: string; startTimeoutMs?: number } = {}) {
       const port = await freePort();
       const proc = new ManagedProcess('apps/api/main.ts', env({ PORT: String(port), ...extra }), options.cwd);
       procs.push(proc);
-      await proc.waitForLog(/api listening/, 20_000);
+      await proc.waitForLog(/api listening/, options.startTimeoutMs ?? 20_000);
       return { proc, url: `http://127.0.0.1:${port}` };
     },
     worker(extra: Record<string, string> = {}) {
@@ -59,7 +67,8 @@ export async function isolatedStack() {
     async close() {
       await Promise.all(procs.map((p) => p.kill('SIGKILL')));
       await dropDatabase(databaseUrl);
-      await deleteKeysWithPrefix(inject('redisUrl'), queuePrefix);
+      const cluster = redisClusterNodes ? loadConfig({ REDIS_CLUSTER_NODES: redisClusterNodes }) : null;
+      await deleteKeysWithPrefix(inject('redisUrl'), queuePrefix, cluster?.REDIS_CLUSTER_NODES);
     },
   };
 }
