@@ -20,6 +20,7 @@ export function createLaneConsumers(deps: {
   logger: Logger;
   hooks?: LaneHooks;
   mayAcquire?: () => boolean;
+  onReleased?: (lane: string, reason: 'handoff' | 'shutdown') => void;
 }): LaneConsumer<unknown>[] {
   const { config } = deps;
   const scheduleExpiry = expiryScheduler(deps.expiryQueue);
@@ -46,6 +47,7 @@ export function createLaneConsumers(deps: {
       leaseMs: config.LANE_LEASE_MS,
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
       ...(deps.mayAcquire ? { mayAcquire: deps.mayAcquire } : {}),
+      ...(deps.onReleased ? { onReleased: deps.onReleased } : {}),
       ...(config.UNSAFE_LANE_MODE === 'reverse' ? { unsafeReverseBatches: true } : {}),
     });
   });

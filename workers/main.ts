@@ -38,7 +38,9 @@ const metricsServer = config.METRICS_PORT > 0 ? await startMetricsServer(metrics
 
 const balancer = new LaneBalancer({
   redis,
+  subscriber: createRedis(config),
   key: `${config.QUEUE_PREFIX}:worker-processes`,
+  channel: `${config.QUEUE_PREFIX}:lane-released`,
   processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   heartbeatMs: Math.max(200, Math.floor(config.LANE_LEASE_MS / 2)),
   logger,
@@ -52,6 +54,7 @@ const consumers = createLaneConsumers({
   logger,
   hooks,
   mayAcquire: balancer.mayAcquire,
+  onReleased: balancer.released,
 });
 await balancer.start(consumers);
 for (const consumer of consumers) consumer.start();
@@ -69,6 +72,7 @@ async function shutdown(signal: string) {
   force.unref();
   await balancer.stop();
   await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
+  balancer.close();
   metricsServer?.close();
   await expiryQueue.close().catch(() => undefined);
   await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));

@@ -3,13 +3,18 @@
 // while it owns fewer than ceil(L / W), and hands one lane over (finish the batch, release the
 // lease) when it owns more. A process that dies stops heart-beating, the fair share of the others
 // grows, and they take its lanes once its leases expire.
-import type { Cluster, Redis } from 'ioredis';
+//
+// A lane given up on purpose (hand-off, shutdown) is announced on a channel, so the others take it
+// at once instead of at their next poll: on shutdown any process takes it, on a hand-off only a
+// process below its fair share.
 import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis.js';
 
 export interface BalancedLane {
   readonly isOwner: boolean;
   readonly laneName: string;
   handOff(): void;
+  acquireNow(): void;
 }
 
 export class LaneBalancer {
@@ -19,8 +24,11 @@ export class LaneBalancer {
 
   constructor(
     private readonly deps: {
-      redis: Redis | Cluster;
+      redis: RedisClient;
+      /** A connection of its own for the release channel. */
+      subscriber: RedisClient;
       key: string;
+      channel: string;
       processId: string;
       heartbeatMs: number;
       logger: Logger;
@@ -43,8 +51,26 @@ export class LaneBalancer {
     return this.lanes.filter((l) => l.isOwner).length;
   }
 
+  /** Announces a lane this process gave up on purpose. */
+  released = (lane: string, reason: 'handoff' | 'shutdown'): void => {
+    this.deps.redis
+      .publish(this.deps.channel, `${reason}|${this.deps.processId}|${lane}`)
+      .catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'could not announce a released lane'));
+  };
+
+  private onReleased(message: string): void {
+    const [reason, from, laneName] = message.split('|');
+    if (from === this.deps.processId) return;
+    const lane = this.lanes.find((l) => l.laneName === laneName);
+    if (lane && (reason === 'shutdown' || this.mayAcquire())) lane.acquireNow();
+  }
+
   async start(lanes: BalancedLane[]): Promise<void> {
     this.lanes = lanes;
+    this.deps.subscriber.on('message', (_channel: string, message: string) => this.onReleased(message));
+    await this.deps.subscriber
+      .subscribe(this.deps.channel)
+      .catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'could not subscribe to released lanes'));
     await this.beat().catch(() => undefined);
     this.timer = setInterval(() => {
       this.beat()
@@ -84,8 +110,13 @@ export class LaneBalancer {
     lane.handOff();
   }
 
+  /** Leaves the set first, so the others' fair share already counts without this process. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.deps.redis.zrem(this.deps.key, this.deps.processId).catch(() => undefined);
+  }
+
+  close(): void {
+    this.deps.subscriber.disconnect();
   }
 }

@@ -37,6 +37,8 @@ export interface LaneConsumerOptions<P> {
   unsafeReverseBatches?: boolean;
   /** Consulted before taking a free lane; see LaneBalancer. */
   mayAcquire?: () => boolean;
+  /** Told when this consumer gives its lane up on purpose, so other processes can take it at once. */
+  onReleased?: (lane: string, reason: 'handoff' | 'shutdown') => void;
 }
 
 export interface LaneHooks {
@@ -75,6 +77,9 @@ export class LaneConsumer<P> {
   private handingOff = false;
   private quietUntil = 0;
   private minFence = 0;
+  private eager = false;
+  private lastSlowAttempt = 0;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly opts: LaneConsumerOptions<P>) {
     const { lane, queuePrefix, redis } = opts;
@@ -117,16 +122,12 @@ export class LaneConsumer<P> {
     while (!this.stopping) {
       try {
         if (this.handingOff) {
-          await this.release('lane handed over');
+          await this.release('handoff');
           continue;
         }
         if (!this.lease.held) {
-          if (
-            Date.now() < this.quietUntil ||
-            (this.opts.mayAcquire && !this.opts.mayAcquire()) ||
-            !(await this.acquire())
-          ) {
-            await sleep(Math.max(100, Math.floor(this.opts.leaseMs / 4)));
+          if (!(await this.acquireIfDue())) {
+            await this.idle(Math.max(100, Math.floor(this.opts.leaseMs / 4)));
             continue;
           }
         }
@@ -140,7 +141,39 @@ export class LaneConsumer<P> {
         }
       }
     }
-    await this.release('lane released');
+    await this.release('shutdown');
+  }
+
+  /**
+   * A standby polls a free lane quickly while it is below its fair share, slowly (once a lease
+   * period) when it is not, so a lane is never left without an owner; `acquireNow` skips the wait.
+   */
+  private async acquireIfDue(): Promise<boolean> {
+    if (Date.now() < this.quietUntil) return false;
+    const eager = this.eager;
+    this.eager = false;
+    const belowShare = !this.opts.mayAcquire || this.opts.mayAcquire();
+    if (!eager && !belowShare && Date.now() - this.lastSlowAttempt < this.opts.leaseMs) return false;
+    if (!belowShare) this.lastSlowAttempt = Date.now();
+    return this.acquire();
+  }
+
+  /** Try to take the lane right away (another process just released it). */
+  acquireNow(): void {
+    if (this.lease.held || this.stopping) return;
+    this.eager = true;
+    this.wake?.();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
   }
 
   /** Asks the owner to give the lane up after the batch in hand (the balancer moves lanes this way). */
@@ -153,7 +186,7 @@ export class LaneConsumer<P> {
   }
 
   /** Gives the lease up at once; jobs still in hand stay active and the next owner adopts them. */
-  private async release(message: string): Promise<void> {
+  private async release(reason: 'handoff' | 'shutdown'): Promise<void> {
     this.handingOff = false;
     await this.completing;
     if (!this.lease.held) return;
@@ -163,7 +196,8 @@ export class LaneConsumer<P> {
     // Stay away from the lane for a lease period so another process can take it.
     this.quietUntil = Date.now() + this.opts.leaseMs;
     this.opts.hooks?.onOwnership?.(this.opts.lane.name, false);
-    this.log.info(message);
+    this.opts.onReleased?.(this.opts.lane.name, reason);
+    this.log.info(reason === 'handoff' ? 'lane handed over' : 'lane released');
   }
 
   private async acquire(): Promise<boolean> {

@@ -1,7 +1,9 @@
 // Graceful shutdown under load with real processes: SIGTERM to an API mid-rush and to a lane owner
 // mid-rush. Nothing accepted may be lost, and the fairness oracle must pass over the whole rush.
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { claimLane, laneKeys } from '../../src/queues/lanes.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
 import {
   adminCreateCoupon,
@@ -134,12 +136,16 @@ describe('graceful shutdown', () => {
     const { url } = await stack.api();
     const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(50));
     const lane = `claims-${id % 4}`;
-    // Both compete for the lane; whichever wins is the owner, the other the standby.
-    const owner = await Promise.any(
-      workers.map(async (w) => (await w.waitForLog(/lane acquired/, 15_000, (l) => l.lane === lane), w)),
-    );
+    // The two processes share the lanes (LaneBalancer); wait until both run and ownership has settled,
+    // then the owner is whichever holds this coupon's lease.
+    await Promise.all(workers.map((w) => w.waitForLog(/worker started/, 20_000)));
+    await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
+    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    const lease = await redis.get(laneKeys(stack.queuePrefix, claimLane(id % 4)).lease);
+    redis.disconnect();
+    const owner = workers.find((w) => w.pid === Number(lease?.split(':')[1])) as ManagedProcess;
+    expect(owner).toBeDefined();
     const standby = workers.find((w) => w !== owner) as ManagedProcess;
-    await standby.waitForLog(/worker started/);
     const plan = makePlan([id], 200, 600, 95_000);
 
     let sigtermAt = 0;
@@ -152,12 +158,18 @@ describe('graceful shutdown', () => {
       }
       return submitClaim(url, item);
     });
-    const acquired = await standby.waitForLog(/lane acquired/, 10_000, (l) => l.lane === lane);
+    const acquired = await standby.waitForLog(
+      /lane acquired/,
+      10_000,
+      (l) => l.lane === lane && Number(l.time) >= sigtermAt,
+    );
     const exit = await (exited as Promise<{ code: number | null; at: number }>);
     const report = await checkFairness(url, id, submitted);
 
     const takeoverMs = Number(acquired.time) - sigtermAt;
-    const released = owner.lines.find((l) => l.msg === 'lane released' && l.lane === lane);
+    const released = owner.lines.find(
+      (l) => l.msg === 'lane released' && l.lane === lane && Number(l.time) >= sigtermAt,
+    );
     expect(released).toBeDefined();
     expect(exit.code).toBe(0);
     expect(takeoverMs).toBeLessThan(LEASE_MS / 2);
