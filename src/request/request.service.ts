@@ -180,13 +180,16 @@ export interface LaneSnapshot {
 /** In one round trip: the lane's depth, how far it is decided and, for a coupon, whether it is sold out. */
 export async function laneSnapshot(deps: RequestDeps, lane: Lane, couponId?: number): Promise<LaneSnapshot> {
   const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
-  const pipeline = deps.redis.pipeline().llen(keys.wait).get(keys.decided);
-  if (couponId !== undefined) pipeline.exists(keys.soldOut(couponId));
-  const results = (await pipeline.exec()) ?? [];
-  for (const [err] of results) if (err) throw err;
+  // Three plain commands written together: one round trip, without the cost of a Pipeline object
+  // on the hot path.
+  const [waiting, decided, soldOut] = await Promise.all([
+    deps.redis.llen(keys.wait),
+    deps.redis.get(keys.decided),
+    couponId !== undefined ? deps.redis.exists(keys.soldOut(couponId)) : Promise.resolve(0),
+  ]);
   return {
-    waiting: Number(results[0]?.[1] ?? 0),
-    decided: Number(results[1]?.[1] ?? 0),
-    soldOut: couponId !== undefined ? Number(results[2]?.[1] ?? 0) === 1 : undefined,
+    waiting,
+    decided: Number(decided ?? 0),
+    soldOut: couponId !== undefined ? soldOut === 1 : undefined,
   };
 }
