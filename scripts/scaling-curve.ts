@@ -1,0 +1,257 @@
+// The scaling curve: 1, 2, 4 and 8 coupons at once, each in a lane of its own, lanes pre-filled
+// (API idle) and drained by worker processes; reports total decided claims/s for each step.
+// Rate = claims / (last outcome's finished_at - first outcome's finished_at), as in bench:lane.
+//   npm run bench:scaling
+//   npm run bench:scaling -- --steps 1,2,4,8 --claims 10000 --stock 2500 --users 7500 --workers 1 --runs 3
+// With REDIS_CLUSTER_NODES set, the lanes live on that Redis Cluster.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { createDb, type Db } from '../src/db/database.js';
+import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
+import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
+import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
+import { newNonce } from '../src/request/request.ids.js';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '1,2,4,8' },
+    claims: { type: 'string', default: '10000' },
+    stock: { type: 'string', default: '2500' },
+    users: { type: 'string', default: '7500' },
+    workers: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '' },
+    runs: { type: 'string', default: '1' },
+  },
+});
+const steps = values.steps.split(',').map(Number);
+const perLane = Number(values.claims);
+const stock = Number(values.stock);
+const users = Number(values.users);
+const workerCount = Number(values.workers);
+const runs = Number(values.runs);
+const LANES = 8;
+if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > LANES)) throw new Error(`--steps must be 1…${LANES}`);
+
+const base = loadConfig();
+
+interface Measured {
+  coupons: number;
+  claims: number;
+  seconds: number;
+  rate: number;
+  perLane: number[];
+  workerCpu: number;
+  redisCpu: number;
+  mysqlCpu: number;
+  machineCpu: number;
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** CPU seconds Redis has used, summed over the masters (INFO cpu). */
+async function redisCpuSeconds(redis: RedisClient): Promise<number> {
+  let total = 0;
+  for (const node of masterNodes(redis)) {
+    const info = await node.info('cpu');
+    for (const m of info.matchAll(/^used_cpu_(?:sys|user):([0-9.]+)/gm)) total += Number(m[1]);
+  }
+  return total;
+}
+
+/** CPU seconds of the MySQL server when it runs on this machine (its pid file is readable), else NaN. */
+async function mysqlCpuSeconds(db: Db): Promise<number> {
+  const { rows } = await sql<{ f: string }>`SELECT @@pid_file AS f`.execute(db);
+  const pid = Number((await readFile(rows[0]?.f ?? '', 'utf8').catch(() => '')).trim());
+  return pid > 0 ? cpuSeconds(pid) : NaN;
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const cpu = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.split(/\s+/).slice(1).map(Number) ?? [];
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+async function createCoupon(db: Db): Promise<number> {
+  const row = await db
+    .insertInto('coupons')
+    .values({
+      name: 'scaling',
+      discount_type: 'FIXED',
+      discount_value: 1000,
+      max_discount_amount: null,
+      min_order_amount: 0,
+      total_quantity: stock,
+      claim_starts_at: null,
+      claim_ends_at: null,
+      valid_days: 7,
+      created_at: new Date(),
+    })
+    .executeTakeFirstOrThrow();
+  return Number(row.insertId);
+}
+
+async function measure(coupons: number): Promise<Measured> {
+  const suffix = randomBytes(3).toString('hex');
+  const url = new URL(base.DATABASE_URL);
+  url.pathname = `/ce_scaling_${suffix}`;
+  const databaseUrl = url.toString();
+  const prefix = `cescale${suffix}`;
+  await migrateToLatest(databaseUrl);
+  const db = createDb(databaseUrl);
+  const redis = createRedis(base);
+  const workers: ChildProcess[] = [];
+  try {
+    const ids: number[] = [];
+    for (let i = 0; i < coupons; i++) ids.push(await createCoupon(db));
+    const lanes = ids.map((id) => laneForCoupon(id, LANES));
+    if (new Set(lanes.map((l) => l.name)).size !== coupons) throw new Error('two coupons share a lane');
+    // Fill the lanes side by side so each lane's sequence order is its own arrival order.
+    await Promise.all(
+      ids.map(async (couponId, k) => {
+        const queue = createLaneQueue(prefix, lanes[k]!, redis);
+        for (let i = 0; i < perLane; i += 1000) {
+          await queue.addBulk(
+            Array.from({ length: Math.min(1000, perLane - i) }, (_, j) => {
+              const userId = 1 + ((i + j) % users);
+              return {
+                name: `claim coupon ${couponId} by user ${userId}`,
+                data: { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() },
+              };
+            }),
+          );
+        }
+        await queue.close();
+      }),
+    );
+
+    const total = coupons * perLane;
+    for (let w = 0; w < workerCount; w++) {
+      workers.push(
+        spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+          env: {
+            ...process.env,
+            DATABASE_URL: databaseUrl,
+            QUEUE_PREFIX: prefix,
+            COUPON_LANES: String(LANES),
+            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+            METRICS_PORT: '0',
+            ...(values.batch ? { LANE_BATCH_SIZE: values.batch } : {}),
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        }),
+      );
+    }
+    const deadline = Date.now() + 600_000;
+    const sample = async () => ({
+      worker: (await Promise.all(workers.map((w) => cpuSeconds(w.pid ?? -1)))).reduce((a, b) => a + b, 0),
+      redis: await redisCpuSeconds(redis),
+      mysql: await mysqlCpuSeconds(db),
+      ticks: await machineTicks(),
+    });
+    let atFirst: Awaited<ReturnType<typeof sample>> | null = null;
+    for (;;) {
+      const row = await db
+        .selectFrom('request_outcomes')
+        .select(sql<number>`COUNT(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      const n = Number(row.n);
+      // CPU is counted from the first decision on, so process start-up is left out as in the rate.
+      if (n > 0 && atFirst === null) atFirst = await sample();
+      if (n >= total) break;
+      if (Date.now() > deadline) throw new Error(`only ${n} of ${total} claims decided in time`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const atEnd = await sample();
+    const from = atFirst ?? atEnd;
+
+    const spans = await db
+      .selectFrom('request_outcomes')
+      .select([
+        'lane',
+        sql<Date>`MIN(finished_at)`.as('first'),
+        sql<Date>`MAX(finished_at)`.as('last'),
+        sql<number>`COUNT(*)`.as('n'),
+      ])
+      .groupBy('lane')
+      .execute();
+    const seconds = (a: Date, b: Date) => Math.max(0.001, (new Date(b).getTime() - new Date(a).getTime()) / 1000);
+    const first = new Date(Math.min(...spans.map((s) => new Date(s.first).getTime())));
+    const last = new Date(Math.max(...spans.map((s) => new Date(s.last).getTime())));
+    const wall = seconds(first, last);
+    return {
+      coupons,
+      claims: total,
+      seconds: wall,
+      rate: total / wall,
+      perLane: spans.map((s) => Number(s.n) / seconds(s.first, s.last)),
+      workerCpu: (atEnd.worker - from.worker) / wall,
+      redisCpu: (atEnd.redis - from.redis) / wall,
+      mysqlCpu: (atEnd.mysql - from.mysql) / wall,
+      machineCpu: (atEnd.ticks.busy - from.ticks.busy) / Math.max(1, atEnd.ticks.total - from.ticks.total),
+    };
+  } finally {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) return resolve();
+            w.once('exit', () => resolve());
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
+    await db.destroy();
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+    await dropDatabase(databaseUrl);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const cores = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+console.log(
+  `scaling curve: ${perLane} claims per lane (stock ${stock}, ${users} users), ${workerCount} worker process(es), ` +
+    `${base.REDIS_CLUSTER_NODES ? `Redis Cluster ${base.REDIS_CLUSTER_NODES.length} nodes` : 'standalone Redis'}, ${runs} run(s) per step`,
+);
+const rows: Measured[] = [];
+for (const coupons of steps) {
+  const results: Measured[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const m = await measure(coupons);
+    results.push(m);
+    console.log(
+      `  ${coupons} coupon(s), run ${run}: ${m.claims} claims in ${m.seconds.toFixed(2)} s = ${Math.round(m.rate)}/s ` +
+        `(per lane ${m.perLane.map((r) => Math.round(r)).join(', ')}/s; CPU cores: worker ${cores(m.workerCpu)}, ` +
+        `Redis ${cores(m.redisCpu)}, MySQL ${cores(m.mysqlCpu)}; machine ${(m.machineCpu * 100).toFixed(0)}% busy)`,
+    );
+  }
+  // The run with the median rate stands for the step, so its CPU figures belong to it.
+  const mid = median(results.map((r) => r.rate));
+  rows.push(results.find((r) => r.rate === mid) ?? (results[0] as Measured));
+}
+
+const one = rows.find((r) => r.coupons === 1)?.rate;
+console.log('');
+console.log(
+  '| coupons (lanes) | decided claims/s | × one lane | median lane claims/s | CPU cores: worker / Redis / MySQL | machine busy |',
+);
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  console.log(
+    `| ${r.coupons} | ${Math.round(r.rate).toLocaleString('en-US')} | ${one ? (r.rate / one).toFixed(2) : '–'} | ` +
+      `${Math.round(median(r.perLane)).toLocaleString('en-US')} | ` +
+      `${cores(r.workerCpu)} / ${cores(r.redisCpu)} / ${cores(r.mysqlCpu)} | ${(r.machineCpu * 100).toFixed(0)}% |`,
+  );
+}
