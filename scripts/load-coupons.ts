@@ -102,15 +102,19 @@ async function main(): Promise<number> {
         submitted++;
         return { path: `/coupons/${item.couponId}/claims`, body: { userId: item.userId } };
       },
-      { concurrency, durationS, progress },
+      {
+        concurrency,
+        durationS,
+        progress,
+        onAnswer: (r) => {
+          if (!r.requestId) return;
+          accepted++;
+          if (r.resource?.sequence === null) final++;
+          const code = /^c(\d+)-/.exec(r.requestId)?.[1];
+          if (code !== undefined) lanes.add(`claims-${code}`);
+        },
+      },
     );
-    for (const r of records) {
-      if (!r.requestId) continue;
-      accepted++;
-      const code = /^c(\d+)-/.exec(r.requestId)?.[1];
-      if (code !== undefined) lanes.add(`claims-${code}`);
-    }
-    final = records.filter((r) => r.resource && r.resource.sequence === null).length;
     const finals = await awaitAll(poller, records, {
       concurrency: pollConcurrency,
       deadline: Date.now() + timeoutS * 1000,

@@ -135,9 +135,15 @@ async function main(): Promise<number> {
           body: { userId: item.userId, items: [{ productId: item.productId, quantity: item.quantity }] },
         };
       },
-      { concurrency, durationS, progress },
+      {
+        concurrency,
+        durationS,
+        progress,
+        onAnswer: (r) => {
+          if (r.requestId) accepted++;
+        },
+      },
     );
-    accepted = records.filter((r) => r.requestId).length;
     const finals = await awaitAll(poller, records, {
       concurrency: pollConcurrency,
       deadline: Date.now() + timeoutS * 1000,

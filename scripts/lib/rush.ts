@@ -30,6 +30,8 @@ export interface SubmitOptions {
   progress?: ProgressBar;
   /** Give up retrying a 503 after this many attempts. */
   maxOverloadRetries?: number;
+  /** Called with every final answer to a submission, as it arrives. */
+  onAnswer?: (record: SubmitRecord) => void;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function submitAll<T>(
         };
         break;
       }
+      opts.onAnswer?.(results[i] as SubmitRecord);
       done++;
       tick();
     }
@@ -243,14 +246,12 @@ export class Sampler {
       if (this.metrics !== false) {
         try {
           const res = await this.client.get<string>('/metrics');
-          depth =
-            res.status === 200 && typeof res.body === 'string'
-              ? laneDepthFromMetrics(res.body, this.lanes())
-              : undefined;
+          const text = res.status === 200 && typeof res.body === 'string' ? res.body : '';
+          this.metrics ??= /^ce_lane_accepted_sequence\{|_waiting_jobs\{|_depth\{/m.test(text);
+          if (this.metrics) depth = laneDepthFromMetrics(text, this.lanes());
         } catch {
           depth = undefined;
         }
-        this.metrics ??= depth !== undefined;
       }
       this.samples.push({
         t: (nowMs() - this.start) / 1000,
