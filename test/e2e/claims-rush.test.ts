@@ -124,7 +124,7 @@ describe('coupon claim rush', () => {
     const port = await proxy.start();
     db.host = `127.0.0.1:${port}`;
     const worker = stack.worker({ DATABASE_URL: db.toString(), LANE_BATCH_SIZE: '25' });
-    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
+    await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'claims-3');
     const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
     const plan = makePlan([id], 500, 2_000, 30_000);
 
@@ -146,7 +146,7 @@ describe('coupon claim rush', () => {
     stack = await isolatedStack();
     const { url } = await stack.api();
     const worker = stack.worker();
-    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'claims-3');
+    await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'claims-3');
     const ids: number[] = [];
     for (const total of [30, 20, 40, 10, 25]) ids.push((await adminCreateCoupon(url, ADMIN_TOKEN, coupon(total))).id);
     const sameLane = ids.filter((id) => id % 4 === (ids[0] as number) % 4);

@@ -42,9 +42,9 @@ describe('lane balancing', () => {
     stack = await isolatedStack();
     const env = { LANE_LEASE_MS: '1000', COUPON_LANES: '4' };
     const first = stack.worker(env);
-    await first.waitForLog(/worker started/, 20_000);
+    await first.waitForLog(/worker started/, 30_000);
     const second = stack.worker(env);
-    await second.waitForLog(/worker started/, 20_000);
+    await second.waitForLog(/worker started/, 30_000);
     const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
     try {
       const split = await until(

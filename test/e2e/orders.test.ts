@@ -64,7 +64,7 @@ describe('orders (payment window 10 minutes)', () => {
   beforeAll(async () => {
     stack = await isolatedStack();
     const { url } = await stack.api();
-    await stack.worker().waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'orders');
+    await stack.worker().waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'orders');
     api = client(url);
   });
   afterAll(() => stack.close());
@@ -235,7 +235,7 @@ describe('order expiry (payment window 1.5 s)', () => {
 
   it('when an order is left unpaid, then it expires on time and releases its stock; a paid one never expires', async () => {
     const worker = stack.worker(window);
-    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'orders');
+    await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'orders');
     const productId = await api.product(5);
     await api.charge(8001, 10_000);
     const unpaid = (await api.placed({ userId: 8002, items: [{ productId, quantity: 2 }] })).result?.orderId as number;
@@ -255,7 +255,7 @@ describe('order expiry (payment window 1.5 s)', () => {
 
   it('when no worker runs at expiresAt and the delayed job is lost, then the sweep expires the order later', async () => {
     const worker = stack.worker(window);
-    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === 'orders');
+    await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'orders');
     const productId = await api.product(3);
     const orderId = (await api.placed({ userId: 8003, items: [{ productId, quantity: 3 }] })).result?.orderId as number;
     await worker.kill('SIGKILL');

@@ -67,7 +67,7 @@ describe('graceful shutdown', () => {
     const worker = stack.worker();
     const [a, b] = await Promise.all([stack.api(), stack.api()]);
     const { id } = await adminCreateCoupon(b.url, ADMIN_TOKEN, coupon(50));
-    await worker.waitForLog(/lane acquired/, 15_000, (l) => l.lane === `claims-${id % 4}`);
+    await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === `claims-${id % 4}`);
     const plan = makePlan([id], 200, 600, 90_000);
     const run = randomBytes(4).toString('hex');
 
@@ -138,7 +138,7 @@ describe('graceful shutdown', () => {
     const lane = `claims-${id % 4}`;
     // The two processes share the lanes (LaneBalancer); wait until both run and ownership has settled,
     // then the owner is whichever holds this coupon's lease.
-    await Promise.all(workers.map((w) => w.waitForLog(/worker started/, 20_000)));
+    await Promise.all(workers.map((w) => w.waitForLog(/worker started/, 30_000)));
     await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
     const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
     const lease = await redis.get(laneKeys(stack.queuePrefix, claimLane(id % 4)).lease);

@@ -56,7 +56,7 @@ export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?:
       const port = await freePort();
       const proc = new ManagedProcess('apps/api/main.ts', env({ PORT: String(port), ...extra }), options.cwd);
       procs.push(proc);
-      await proc.waitForLog(/api listening/, options.startTimeoutMs ?? 20_000);
+      await proc.waitForLog(/api listening/, options.startTimeoutMs ?? 30_000);
       return { proc, url: `http://127.0.0.1:${port}` };
     },
     worker(extra: Record<string, string> = {}) {
@@ -122,7 +122,7 @@ export class ManagedProcess {
   }
 
   /** Waits for a log line whose `msg` matches (and that passes `where`), and returns it. */
-  waitForLog(pattern: RegExp, timeoutMs = 15_000, where: (l: LogLine) => boolean = () => true): Promise<LogLine> {
+  waitForLog(pattern: RegExp, timeoutMs = 30_000, where: (l: LogLine) => boolean = () => true): Promise<LogLine> {
     const find = () => this.lines.find((l) => pattern.test(String(l.msg ?? '')) && where(l));
     return new Promise((resolve, reject) => {
       const hit = find();
