@@ -265,20 +265,21 @@ export class LaneConsumer<P> {
     }
   }
 
+  /**
+   * Keeps a job in hand. Its request id and acceptance time are read defensively: the payload is
+   * validated only inside the batch transaction, where a bad one becomes a FAILED outcome.
+   */
   private hold(job: Job): void {
     const sequence = Number(job.id);
-    const nonce = (job.data as { nonce?: unknown } | undefined)?.nonce;
-    const requestId = formatRequestId(
-      this.opts.lane.code,
+    const data = (job.data ?? {}) as { nonce?: unknown; acceptedAt?: unknown };
+    const nonce = typeof data.nonce === 'string' && /^[a-z0-9]{10}$/.test(data.nonce) ? data.nonce : 'invalid000';
+    const acceptedAt = new Date(typeof data.acceptedAt === 'number' ? data.acceptedAt : job.timestamp);
+    this.held.set(sequence, {
+      job,
       sequence,
-      typeof nonce === 'string' && /^[a-z0-9]{10}$/.test(nonce) ? nonce : 'invalid000',
-    );
-    const acceptedAt = new Date(
-      typeof (job.data as { acceptedAt?: unknown })?.acceptedAt === 'number'
-        ? (job.data as { acceptedAt: number }).acceptedAt
-        : job.timestamp,
-    );
-    this.held.set(sequence, { job, sequence, requestId, acceptedAt });
+      requestId: formatRequestId(this.opts.lane.code, sequence, nonce),
+      acceptedAt,
+    });
   }
 
   private async fetch(): Promise<void> {
