@@ -1,6 +1,6 @@
 // A client for coupon rushes over the public HTTP API: submit claims concurrently, wait for every
 // request to be final (long poll), and gather what the fairness oracle needs.
-import type { ClaimObservation, CouponObservation } from '../../src/verify/claims.oracle.js';
+import { verifyClaims, type ClaimObservation, type CouponObservation } from '../../src/verify/claims.oracle.js';
 
 export interface ClaimPlanItem {
   couponId: number;
@@ -158,4 +158,39 @@ export function makePlan(
     [plan[i], plan[j]] = [plan[j] as ClaimPlanItem, plan[i] as ClaimPlanItem];
   }
   return plan;
+}
+
+/** Long-polls every accepted request of a rush until it is final (or the time is up). */
+export async function awaitAllFinal(
+  baseUrl: string,
+  submitted: readonly Submitted[],
+  { concurrency = 50, timeoutMs = 60_000 } = {},
+): Promise<Map<string, RequestResource>> {
+  const deadline = Date.now() + timeoutMs;
+  const finals = new Map<string, RequestResource>();
+  await pool(
+    submitted.filter((s) => s.requestId),
+    concurrency,
+    async (s) => finals.set(s.requestId as string, await awaitFinal(baseUrl, s.requestId as string, deadline)),
+  );
+  return finals;
+}
+
+/** Runs the fairness oracle over a rush through the public API: outcomes, counters, issued coupons. */
+export async function verifyRush(
+  baseUrl: string,
+  couponIds: readonly number[],
+  submitted: readonly Submitted[],
+  finals: Map<string, RequestResource>,
+) {
+  const coupons = await Promise.all(
+    couponIds.map((id) =>
+      observeCoupon(
+        baseUrl,
+        id,
+        submitted.filter((s) => s.couponId === id).map((s) => s.userId),
+      ),
+    ),
+  );
+  return verifyClaims(toObservations(submitted, finals), coupons);
 }

@@ -1,14 +1,12 @@
 // Coupon rushes through real HTTP against a real API process and real worker processes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyClaims } from '../../src/verify/claims.oracle.js';
 import {
   adminCreateCoupon,
-  awaitFinal,
+  awaitAllFinal,
   makePlan,
-  observeCoupon,
   pool,
   submitClaim,
-  toObservations,
+  verifyRush,
   type ClaimPlanItem,
   type RequestResource,
   type Submitted,
@@ -38,29 +36,12 @@ const coupon = (totalQuantity: number) => ({
 });
 
 async function finish(url: string, submitted: Submitted[]) {
-  const deadline = Date.now() + 60_000;
-  const finals = new Map<string, RequestResource>();
-  await pool(
-    submitted.filter((s) => s.requestId),
-    50,
-    async (s) => finals.set(s.requestId as string, await awaitFinal(url, s.requestId as string, deadline)),
-  );
-  return finals;
+  return awaitAllFinal(url, submitted);
 }
 
 async function verify(url: string, couponIds: number[], submitted: Submitted[], finals: Map<string, RequestResource>) {
   expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-  const observations = toObservations(submitted, finals);
-  const coupons = await Promise.all(
-    couponIds.map((id) =>
-      observeCoupon(
-        url,
-        id,
-        submitted.filter((s) => s.couponId === id).map((s) => s.userId),
-      ),
-    ),
-  );
-  return verifyClaims(observations, coupons);
+  return verifyRush(url, couponIds, submitted, finals);
 }
 
 describe('coupon claim rush', () => {

@@ -4,15 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { claimLane, laneKeys } from '../../src/queues/lanes.js';
-import { verifyClaims } from '../../src/verify/claims.oracle.js';
 import {
   adminCreateCoupon,
-  awaitFinal,
+  awaitAllFinal,
   makePlan,
-  observeCoupon,
   pool,
   submitClaim,
-  toObservations,
+  verifyRush,
   type ClaimPlanItem,
   type RequestResource,
   type Submitted,
@@ -46,19 +44,7 @@ function exitOf(proc: ManagedProcess): Promise<{ code: number | null; at: number
 
 async function checkFairness(url: string, couponId: number, submitted: Submitted[]) {
   expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-  const deadline = Date.now() + 60_000;
-  const finals = new Map<string, RequestResource>();
-  await pool(
-    submitted.filter((s) => s.requestId),
-    50,
-    async (s) => finals.set(s.requestId as string, await awaitFinal(url, s.requestId as string, deadline)),
-  );
-  const observed = await observeCoupon(
-    url,
-    couponId,
-    submitted.map((s) => s.userId),
-  );
-  return verifyClaims(toObservations(submitted, finals), [observed]);
+  return verifyRush(url, [couponId], submitted, await awaitAllFinal(url, submitted));
 }
 
 describe('graceful shutdown', () => {
