@@ -28,7 +28,16 @@ import { ProgressBar } from '../scripts/lib/progress.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
 import { FINAL } from '../scripts/lib/rush.js';
 import type { GeneratorResult, GeneratorSpec } from './generator.js';
-import { Child, countRows, freePort, isolated, waitForRows, type Isolated } from './lib/stack.js';
+import {
+  Child,
+  countRows,
+  freePort,
+  isolated,
+  processCpuMs,
+  servicePids,
+  waitForRows,
+  type Isolated,
+} from './lib/stack.js';
 import { PLAIN_QUEUE } from './plain-worker/queue.js';
 
 const spec: Record<string, OptionSpec> = {
@@ -63,6 +72,10 @@ interface RushResult {
   finalP99: number;
   /** Queued requests decided per second, first to last decision (queued designs only). */
   decidePerSecond: number;
+  /** CPU ms per request of the design's own processes (API, worker or server), from /proc. */
+  cpuOwnMs: number;
+  /** CPU ms per request of MariaDB and Redis; they are shared, so other load on the machine counts too. */
+  cpuServicesMs: number;
   verdict: 'PASS' | 'FAIL';
   violations: string[];
   codes: Record<string, number>;
@@ -232,6 +245,23 @@ async function runGenerator(url: string, connections: number, requests: Generato
   }
 }
 
+/** CPU used by the design's processes and by MariaDB and Redis between `start()` and `stop()`. */
+function cpuMeter(children: Child[]) {
+  const services = servicePids(Number(new URL(config.REDIS_URL).port || 6379));
+  const read = () => ({
+    own: children.reduce((sum, c) => sum + c.cpuMs(), 0),
+    services: services.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+  });
+  const before = read();
+  return (requests: number) => {
+    const after = read();
+    return {
+      cpuOwnMs: (after.own - before.own) / requests,
+      cpuServicesMs: (after.services - before.services) / requests,
+    };
+  };
+}
+
 interface OutcomeRow {
   request_id: string;
   status: string;
@@ -243,7 +273,7 @@ interface OutcomeRow {
 
 /** Waits until the queued requests all have an outcome, then reads the outcomes. */
 async function awaitOutcomes(db: Db, baseline: number, queued: number): Promise<Map<string, OutcomeRow>> {
-  const timeoutMs = Math.max(120_000, queued * 5);
+  const timeoutMs = Math.max(120_000, queued * 10);
   const done = await waitForRows(db, 'request_outcomes', baseline + queued, timeoutMs, (n) =>
     progress.update('deciding', n - baseline, queued),
   );
@@ -356,6 +386,7 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
     if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
     const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
 
+    const meter = cpuMeter(children);
     const results = await runGenerator(
       started.url,
       connections,
@@ -363,6 +394,7 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
     );
     const queued = results.filter((r) => r.httpStatus === 202).length;
     const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
+    const cpu = meter(results.length);
     const rows = finalise(results, outcomes);
 
     const observations: ClaimObservation[] = rows
@@ -399,7 +431,12 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
       ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
       ...oracle.violations,
     ];
-    return { ...figures(design, 'claims', rows), verdict: violations.length === 0 ? 'PASS' : 'FAIL', violations };
+    return {
+      ...figures(design, 'claims', rows),
+      ...cpu,
+      verdict: violations.length === 0 ? 'PASS' : 'FAIL',
+      violations,
+    };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await iso.close();
@@ -429,6 +466,7 @@ async function orderRush(
     );
     if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
     const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
+    const meter = cpuMeter(children);
     const results = await runGenerator(
       started.url,
       connections,
@@ -436,6 +474,7 @@ async function orderRush(
     );
     const queued = results.filter((r) => r.httpStatus === 202).length;
     const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
+    const cpu = meter(results.length);
     const rows = finalise(results, outcomes);
 
     const observations: OrderObservation[] = rows
@@ -473,7 +512,12 @@ async function orderRush(
       ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
       ...oracle.violations,
     ];
-    return { ...figures(design, 'orders', rows), verdict: violations.length === 0 ? 'PASS' : 'FAIL', violations };
+    return {
+      ...figures(design, 'orders', rows),
+      ...cpu,
+      verdict: violations.length === 0 ? 'PASS' : 'FAIL',
+      violations,
+    };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await iso.close();
@@ -559,7 +603,8 @@ const fmtRatio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).
 function printRow(r: RushResult): void {
   console.log(
     `  ${LABEL[r.design]} ${r.kind}: ${fmtRate(r.perSecond)}/s end to end, submit p99 ${fmtMs(r.submitP99)}, ` +
-      `final p99 ${fmtMs(r.finalP99)}, decide ${fmtRate(r.decidePerSecond)}/s, ${r.verdict}` +
+      `final p99 ${fmtMs(r.finalP99)}, decide ${fmtRate(r.decidePerSecond)}/s, ` +
+      `CPU ${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)} ms/request, ${r.verdict}` +
       (r.violations.length > 0 ? `\n    ${r.violations.slice(0, 5).join('\n    ')}` : ''),
   );
 }
@@ -580,6 +625,8 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
       finalP50: m((r) => r.finalP50),
       finalP99: m((r) => r.finalP99),
       decidePerSecond: m((r) => r.decidePerSecond),
+      cpuOwnMs: m((r) => r.cpuOwnMs),
+      cpuServicesMs: m((r) => r.cpuServicesMs),
       verdict: passes === rs.length ? 'PASS' : `FAIL ${rs.length - passes}/${rs.length}`,
     };
   });
@@ -591,6 +638,7 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
     fmtMs(r.submitP99),
     fmtMs(r.finalP99),
     fmtRate(r.decidePerSecond),
+    `${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)}`,
     r.verdict,
   ]);
   const rate = (kind: string, design: Design) =>
@@ -598,13 +646,17 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
   const laneEngine = median(lanes.map((l) => l.engine));
   const lanePlain = median(lanes.map((l) => l.plain));
   const text = [
-    textTable(['rush', 'design', 'end-to-end/s', 'submit p50', 'submit p99', 'final p99', 'decide/s', 'oracle'], rows),
+    textTable(
+      ['rush', 'design', 'end-to-end/s', 'submit p50', 'submit p99', 'final p99', 'decide/s', 'CPU ms/req', 'oracle'],
+      rows,
+    ),
     '',
     `claims end to end: a/b ${fmtRatio(rate('claims', 'engine'), rate('claims', 'naive'))}, a/c ${fmtRatio(rate('claims', 'engine'), rate('claims', 'plain'))}`,
     `orders end to end: a/b ${fmtRatio(rate('orders', 'engine'), rate('orders', 'naive'))}`,
     lanes.length > 0
       ? `lane decide rate (pre-filled): engine ${fmtRate(laneEngine)}/s, plain c=1 ${fmtRate(lanePlain)}/s, a/c ${fmtRatio(laneEngine, lanePlain)}`
       : '',
+    "CPU ms/req: the design's own processes + MariaDB and Redis (shared: other load on the machine counts too)",
     runs > 1 ? `(medians of ${runs} runs)` : '',
   ]
     .filter(Boolean)

@@ -1,6 +1,7 @@
 // What every design in the bench needs: its own database (the engine's schema) and Redis prefix,
 // child processes whose output can be waited on, and clean-up afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
@@ -93,6 +94,11 @@ export class Child {
     return this.output;
   }
 
+  /** CPU time (user + system) the process has used so far, in ms; NaN where /proc is unavailable. */
+  cpuMs(): number {
+    return processCpuMs(this.proc.pid);
+  }
+
   waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     return new Promise((resolve, reject) => {
       if (pattern.test(this.output)) return resolve();
@@ -151,4 +157,34 @@ export async function waitForRows(
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at state; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The MariaDB server and the Redis server on `redisPort` (shared with anything else on the machine). */
+export function servicePids(redisPort: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const cmdline = comm === 'redis-server' ? readFileSync(`/proc/${entry}/cmdline`, 'utf8') : '';
+      if (comm === 'mariadbd' || comm === 'mysqld' || cmdline.includes(`:${redisPort}`)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
 }
