@@ -50,7 +50,7 @@ export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?:
     env,
     /**
      * `cwd` runs the API from another working directory (it must not depend on it); `startTimeoutMs`
-     * gives a slow start (many processes starting at once) longer than the default 20 s.
+     * gives a slow start (many processes starting at once) longer than the default.
      */
     async api(extra: Record<string, string> = {}, options: { cwd?: string; startTimeoutMs?: number } = {}) {
       const port = await freePort();
