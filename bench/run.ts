@@ -574,7 +574,7 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
       iso.db,
       'request_outcomes',
       userIds.length,
-      Math.max(120_000, userIds.length * 5),
+      Math.max(120_000, userIds.length * 10),
       (n) => progress.update('deciding', n, userIds.length, `${design} lane`),
     );
     progress.finish('decided', await countRows(iso.db, 'request_outcomes'), userIds.length, `${design} lane`);
