@@ -100,7 +100,7 @@ describe('Redis Cluster', () => {
     const ids = coupons.map((c) => c.id);
     expect(new Set(ids.map((id) => id % LANES)).size).toBe(LANES);
 
-    const plan = makePlan(ids, 300, 1_600, 70_000);
+    const plan = makePlan(ids, 200, 1_200, 70_000);
     const submitted = await pool(plan, 100, (item, i) => submitClaim(urls[i % 2] as string, item));
     expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
     const deadline = Date.now() + 45_000;
