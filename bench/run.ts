@@ -598,7 +598,6 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
 }
 
 const fmtRate = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
-const fmtRatio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-');
 
 function printRow(r: RushResult): void {
   console.log(
@@ -641,27 +640,41 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
     `${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)}`,
     r.verdict,
   ]);
-  const rate = (kind: string, design: Design) =>
-    medians.find((r) => r.kind === kind && r.design === design)?.perSecond ?? NaN;
+  // Ratios are taken within each run (both designs under that run's load), then their median.
+  const ratio = (kind: string, a: Design, b: Design) =>
+    median(
+      rushes.map((run) => {
+        const rate = (d: Design) => run.find((r) => r.kind === kind && r.design === d)?.perSecond ?? NaN;
+        return rate(a) / rate(b);
+      }),
+    );
   const laneEngine = median(lanes.map((l) => l.engine));
   const lanePlain = median(lanes.map((l) => l.plain));
+  const laneRatio = median(lanes.map((l) => l.engine / l.plain));
+  const fmtX = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '-');
+  const ratios = {
+    claimsAB: ratio('claims', 'engine', 'naive'),
+    claimsAC: ratio('claims', 'engine', 'plain'),
+    ordersAB: ratio('orders', 'engine', 'naive'),
+    laneAC: laneRatio,
+  };
   const text = [
     textTable(
       ['rush', 'design', 'end-to-end/s', 'submit p50', 'submit p99', 'final p99', 'decide/s', 'CPU ms/req', 'oracle'],
       rows,
     ),
     '',
-    `claims end to end: a/b ${fmtRatio(rate('claims', 'engine'), rate('claims', 'naive'))}, a/c ${fmtRatio(rate('claims', 'engine'), rate('claims', 'plain'))}`,
-    `orders end to end: a/b ${fmtRatio(rate('orders', 'engine'), rate('orders', 'naive'))}`,
+    `claims end to end: a/b ${fmtX(ratios.claimsAB)}, a/c ${fmtX(ratios.claimsAC)}`,
+    `orders end to end: a/b ${fmtX(ratios.ordersAB)}`,
     lanes.length > 0
-      ? `lane decide rate (pre-filled): engine ${fmtRate(laneEngine)}/s, plain c=1 ${fmtRate(lanePlain)}/s, a/c ${fmtRatio(laneEngine, lanePlain)}`
+      ? `lane decide rate (pre-filled): engine ${fmtRate(laneEngine)}/s, plain c=1 ${fmtRate(lanePlain)}/s, a/c ${fmtX(laneRatio)}`
       : '',
     "CPU ms/req: the design's own processes + MariaDB and Redis (shared: other load on the machine counts too)",
-    runs > 1 ? `(medians of ${runs} runs)` : '',
+    runs > 1 ? `(medians of ${runs} runs; each ratio is the median of the runs' own ratios)` : '',
   ]
     .filter(Boolean)
     .join('\n');
-  return { text, medians: { rushes: medians, lane: { engine: laneEngine, plain: lanePlain } } };
+  return { text, medians: { rushes: medians, lane: { engine: laneEngine, plain: lanePlain }, ratios } };
 }
 
 main().then(
