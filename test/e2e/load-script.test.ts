@@ -70,9 +70,10 @@ async function reportVerdicts(dir: string): Promise<string[]> {
 }
 
 describe('load scripts', () => {
-  it('when run against a correctly started system, then load:coupons and load:orders exit 0 with PASS', async () => {
+  it('when run against a correctly started system (API, two workers), then load:coupons and load:orders exit 0 with PASS', async () => {
     stack = await isolatedStack();
     const { url } = await stack.api();
+    stack.worker();
     stack.worker();
 
     const claims = await runScript('scripts/load-coupons.ts', coupons(url, outDir));
