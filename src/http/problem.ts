@@ -109,7 +109,10 @@ export function isInfrastructureDown(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && INFRA_CODES.has(code)) return true;
-  return /Connection is closed|connect ECONNREFUSED|Stream isn't writeable|max retries per request|enableOfflineQueue|Pool is closed|connection lost/i.test(
+  // mysql2 marks errors that leave the connection unusable as fatal; the rollback after a connection
+  // died mid-transaction fails with "Can't add new command when connection is in closed state".
+  if ((err as { fatal?: unknown }).fatal === true) return true;
+  return /Connection is closed|connect ECONNREFUSED|Stream isn't writeable|max retries per request|enableOfflineQueue|Pool is closed|connection lost|connection is in closed state/i.test(
     err.message,
   );
 }
