@@ -8,6 +8,7 @@ import { createRedis } from '../../src/redis.js';
 import { createLaneQueues } from '../../src/queues/lanes.js';
 import { createExpiryQueue, EXPIRY_QUEUE } from '../../src/order/order-expiry.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
+import { answerClientError } from '../../src/http/client-error.js';
 import { createApp } from './app.js';
 
 const config = loadConfig();
@@ -35,6 +36,8 @@ const app = createApp({ config, db, redis, logger, queues, progress, metrics });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
   logger.info({ port: info.port }, 'api listening');
 });
+// Without this, Node answers a request its parser refuses (e.g. headers over 16 KiB) with a bare 431/400.
+server.on('clientError', answerClientError);
 
 let closing = false;
 async function shutdown(signal: string) {
