@@ -28,6 +28,9 @@ redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
 const queues = createLaneQueues(config, redis);
 queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
+// Each queue re-emits its connection's errors, and BullMQ prints them to stderr when nobody listens;
+// the client's own listener above already logs them.
+for (const queue of queues.values()) queue.on('error', () => undefined);
 const subscriber = createRedis(config);
 subscriber.on('error', (err) => logger.debug({ err: err.message }, 'redis subscriber error'));
 const progress = new LaneProgress(subscriber, config.QUEUE_PREFIX, logger);
