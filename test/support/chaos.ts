@@ -1,0 +1,230 @@
+// Helpers for fault-injection tests: who owns a lane and how far it is decided, a paced rush that
+// records every answer (or that none came), and everything a lane decided, read from MySQL with each
+// request's payload from its BullMQ job, so the oracles also see requests whose answer never reached
+// the client (a process died between enqueueing and answering).
+import { Redis } from 'ioredis';
+import type { ClaimObservation } from '../../src/verify/claims.oracle.js';
+import type { OrderObservation } from '../../src/verify/orders.oracle.js';
+import { createDb } from '../../src/db/database.js';
+import { laneKeys, type Lane } from '../../src/queues/lanes.js';
+import { parseRequestId } from '../../src/request/request.ids.js';
+import { pool, type RequestResource } from '../../scripts/lib/claims-client.js';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The pid in a lane's lease (`<host>:<pid>:<uuid8>:<fence>`), or null when nobody holds it. */
+export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Lane): Promise<number | null> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const lease = await redis.get(laneKeys(queuePrefix, lane).lease);
+    const parts = lease?.split(':') ?? [];
+    return parts.length >= 4 ? Number(parts[parts.length - 3]) : null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The last sequence the lane's owner announced as decided. */
+export async function laneDecided(redis: Redis, queuePrefix: string, lane: Lane): Promise<number> {
+  return Number((await redis.get(laneKeys(queuePrefix, lane).decided)) ?? 0);
+}
+
+export interface Answer<T> {
+  item: T;
+  index: number;
+  /** null when no answer came (connection refused or reset, or timed out). */
+  status: number | null;
+  body?: Record<string, unknown> & { requestId?: string; code?: string; sequence?: number | null };
+  contentType?: string | null;
+  sentAt: number;
+  ms: number;
+}
+
+/** Sends one JSON request and records the answer, or that none came. */
+export async function send<T>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body: unknown,
+  item: T,
+  index: number,
+): Promise<Answer<T>> {
+  const sentAt = Date.now();
+  const started = performance.now();
+  try {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await res.text();
+    let parsed: Answer<T>['body'];
+    try {
+      parsed = JSON.parse(text) as Answer<T>['body'];
+    } catch {
+      parsed = { raw: text };
+    }
+    const contentType = res.headers.get('content-type');
+    return { item, index, status: res.status, body: parsed, contentType, sentAt, ms: performance.now() - started };
+  } catch {
+    return { item, index, status: null, sentAt, ms: performance.now() - started };
+  }
+}
+
+/**
+ * Runs `fn` over items with at most `concurrency` in flight and, with `perSecond`, starts item i no
+ * earlier than i / perSecond seconds after the first, so a rush spans a fault injected at a known time.
+ */
+export async function pacedPool<T, R>(
+  items: readonly T[],
+  { concurrency, perSecond }: { concurrency: number; perSecond?: number },
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const t0 = Date.now();
+  return pool(items, concurrency, async (item, index) => {
+    if (perSecond) {
+      const due = t0 + (index * 1000) / perSecond;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    return fn(item, index);
+  });
+}
+
+export const isFinal = (status: string | undefined) =>
+  status === 'SUCCEEDED' || status === 'REJECTED' || status === 'FAILED';
+
+export interface LaneDecision {
+  requestId: string;
+  sequence: number | null;
+  status: string;
+  errorCode: string | null;
+  result: Record<string, unknown> | null;
+  /** The request's payload from its job; undefined when the job is gone from Redis. */
+  data: Record<string, unknown> | undefined;
+}
+
+/** Every outcome a lane wrote, in sequence order, with the payload of each request's job. */
+export async function laneDecisions(
+  databaseUrl: string,
+  redisUrl: string,
+  queuePrefix: string,
+  lane: Lane,
+): Promise<LaneDecision[]> {
+  const db = createDb(databaseUrl, { connectionLimit: 1 });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const rows = await db
+      .selectFrom('request_outcomes')
+      .select(['request_id', 'sequence', 'status', 'error_code', 'result'])
+      .where('lane', '=', lane.name)
+      .orderBy('sequence')
+      .execute();
+    const base = laneKeys(queuePrefix, lane).wait.replace(/:wait$/, '');
+    const pipeline = redis.pipeline();
+    for (const r of rows) pipeline.hget(`${base}:${r.sequence}`, 'data');
+    const raw = (await pipeline.exec()) ?? [];
+    return rows.map((r, i) => {
+      const text = raw[i]?.[1];
+      let data = typeof text === 'string' ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+      // After a Redis data loss a sequence may have been handed out again: the nonce tells whose job it is.
+      if (data && data.nonce !== parseRequestId(r.request_id)?.nonce) data = undefined;
+      return {
+        requestId: r.request_id,
+        sequence: r.sequence,
+        status: r.status,
+        errorCode: r.error_code,
+        result: r.result === null ? null : (JSON.parse(r.result) as Record<string, unknown>),
+        data,
+      };
+    });
+  } finally {
+    redis.disconnect();
+    await db.destroy();
+  }
+}
+
+/** Claim observations for the fairness oracle: everything the lane decided, plus instant sold-out answers. */
+export function claimObservations(
+  decisions: readonly LaneDecision[],
+  instant: readonly { requestId: string; couponId: number; userId: number; errorCode?: string }[] = [],
+): ClaimObservation[] {
+  return [
+    ...decisions.map((d) => ({
+      requestId: d.requestId,
+      couponId: Number(d.data?.couponId),
+      userId: Number(d.data?.userId),
+      status: d.status,
+      sequence: d.sequence,
+      errorCode: d.errorCode ?? undefined,
+    })),
+    ...instant.map((i) => ({ ...i, status: 'REJECTED', sequence: null })),
+  ];
+}
+
+/** Order observations for the orders oracle: everything the lane decided. */
+export function orderObservations(decisions: readonly LaneDecision[]): OrderObservation[] {
+  return decisions.map((d) => ({
+    requestId: d.requestId,
+    userId: Number(d.data?.userId),
+    items: (d.data?.items ?? []) as OrderObservation['items'],
+    status: d.status,
+    sequence: d.sequence,
+    errorCode: d.errorCode ?? undefined,
+    orderId: typeof d.result?.orderId === 'number' ? d.result.orderId : undefined,
+  }));
+}
+
+/** A sorted list's percentile (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
+/** A request's final state, or `LOST` when the API no longer knows it (404: its job vanished undecided). */
+export async function finalOrLost(
+  baseUrl: string,
+  requestId: string,
+  deadline: number,
+): Promise<RequestResource | 'LOST'> {
+  let last: RequestResource | undefined;
+  while (Date.now() < deadline) {
+    const waitMs = Math.max(0, Math.min(5_000, deadline - Date.now()));
+    try {
+      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, {
+        signal: AbortSignal.timeout(waitMs + 10_000),
+      });
+      if (res.status === 404) return 'LOST';
+      if (res.status === 200) {
+        last = (await res.json()) as RequestResource;
+        if (isFinal(last.status)) return last;
+        continue;
+      }
+      await res.body?.cancel();
+    } catch {
+      // No answer (the API is restarting its connections): ask again.
+    }
+    await sleep(250);
+  }
+  if (last) return last;
+  throw new Error(`request ${requestId} never answered`);
+}
+
+/** finalOrLost over many requests, 50 at a time. */
+export async function finalsOrLost(
+  baseUrl: string,
+  requestIds: readonly string[],
+  timeoutMs = 60_000,
+): Promise<Map<string, RequestResource | 'LOST'>> {
+  const deadline = Date.now() + timeoutMs;
+  const out = new Map<string, RequestResource | 'LOST'>();
+  await pool(requestIds, 50, async (id) => out.set(id, await finalOrLost(baseUrl, id, deadline)));
+  return out;
+}
