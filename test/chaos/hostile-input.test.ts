@@ -1,0 +1,803 @@
+// Property-based fuzzing of every endpoint of API.md through app.request(), against a database and a
+// Redis prefix of this file's own. Only inputs the contract refuses are generated (invalid ids, bodies,
+// queries, credentials, headers; ids that cannot exist in the empty database), so each answer must be a
+// 4xx from the allowed set, as problem+json with a `code` and a clean X-Request-Id, and afterwards
+// every table has the same row count and CHECKSUM and Redis holds no new key.
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCursor } from '../../src/shared/cursor.js';
+import { ADMIN_TOKEN, createTestContext, type TestContext } from '../support/context.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+
+let stack: Stack;
+let ctx: TestContext;
+let baseline: Snapshot;
+let sent = 0;
+const counts: Record<string, number> = {};
+const statuses: Record<number, number> = {};
+const FAMILIES = 7;
+
+beforeAll(async () => {
+  stack = await isolatedStack();
+  ctx = createTestContext({ DATABASE_URL: stack.databaseUrl, QUEUE_PREFIX: stack.queuePrefix });
+  baseline = await snapshot();
+});
+afterAll(async () => {
+  await ctx?.close();
+  await stack?.close();
+  console.log(
+    `hostile input: ${sent} requests, by family ${JSON.stringify(counts)}, by status ${JSON.stringify(statuses)}`,
+  );
+  // The whole file (not a -t selection) sends at least 10,000 requests.
+  if (Object.keys(counts).length === FAMILIES) expect(sent).toBeGreaterThanOrEqual(10_000);
+});
+
+interface Snapshot {
+  rows: Record<string, number>;
+  checksums: Record<string, string>;
+  redisKeys: string[];
+}
+
+async function snapshot(): Promise<Snapshot> {
+  const tables = (await sql<Record<string, string>>`SHOW TABLES`.execute(ctx.db)).rows.map(
+    (r) => Object.values(r)[0] as string,
+  );
+  const rows: Record<string, number> = {};
+  for (const t of tables) {
+    const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(t)}`.execute(ctx.db);
+    rows[t] = Number(r.rows[0]?.n);
+  }
+  const sums = await sql<{ Table: string; Checksum: string | number | null }>`CHECKSUM TABLE ${sql.join(
+    tables.map((t) => sql.table(t)),
+  )}`.execute(ctx.db);
+  const checksums = Object.fromEntries(sums.rows.map((r) => [r.Table.split('.').pop() as string, String(r.Checksum)]));
+  const redisKeys = (await ctx.redis.keys(`${stack.queuePrefix}*`)).sort();
+  return { rows, checksums, redisKeys };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Values
+
+/** A JSON tree whose leaves may be raw number tokens JSON.stringify cannot write (1e309, 9007199254740993). */
+type Raw = { raw: string };
+type J = Raw | string | boolean | null | J[] | { [key: string]: J };
+
+const isRaw = (v: unknown): v is Raw =>
+  typeof v === 'object' && v !== null && 'raw' in v && Object.keys(v).length === 1;
+
+function write(v: J): string {
+  if (isRaw(v)) return v.raw;
+  if (Array.isArray(v)) return `[${v.map(write).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+const FRAGMENTS = [
+  "' OR '1'='1",
+  '1; DROP TABLE products; --',
+  "1' UNION SELECT user_id, balance FROM balances --",
+  '"; SHUTDOWN; --',
+  '\\x27 OR 1=1 /*',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '"><svg/onload=alert(1)>',
+  '${7*7}',
+  '{{7*7}}',
+  '../../../etc/passwd',
+  '%00',
+  '\u0000',
+  '\u202e\u0041\u0042',
+  '🙂👩‍👩‍👧‍👦',
+  'ＡＢＣ１２３',
+  '١٢٣',
+  '\ud800',
+  '__proto__',
+  'constructor',
+  'null',
+  'NaN',
+  'Infinity',
+  '',
+  ' ',
+  'x'.repeat(5_000),
+];
+
+const NUMBER_TOKENS = [
+  '0',
+  '-0',
+  '-1',
+  '1.5',
+  '0.1',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  '9007199254740993',
+  '9007199254740992',
+  '-9007199254740993',
+  '18446744073709551616',
+  '1e21',
+  '10000001',
+  '1000000001',
+  '100000001',
+  '1E+2',
+  '2e0',
+  '4.0',
+  '3.0000000000000001',
+  '0x10',
+  '01',
+  '.5',
+  'NaN',
+  'Infinity',
+];
+
+const numberToken: fc.Arbitrary<J> = fc
+  .oneof(
+    fc.constantFrom(...NUMBER_TOKENS),
+    fc.integer().map(String),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
+    fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map(String),
+  )
+  .map((raw) => ({ raw }));
+
+const text = fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ unit: 'binary', maxLength: 40 }));
+
+const { value: hostileValue } = fc.letrec<{ value: J }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    numberToken,
+    text,
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(
+      fc.oneof(fc.constantFrom('__proto__', 'amount', 'userId'), fc.string({ maxLength: 6 })),
+      tie('value'),
+      {
+        maxKeys: 3,
+      },
+    ),
+  ),
+}));
+
+/** An object with some of `fields` (and maybe others), each holding a hostile value. */
+const hostileObject = (fields: readonly string[]) =>
+  fc
+    .tuple(
+      fc.subarray([...fields]),
+      fc.array(hostileValue, { minLength: fields.length, maxLength: fields.length }),
+      fc.dictionary(fc.string({ maxLength: 8 }), hostileValue, { maxKeys: 2 }),
+    )
+    .map(([keys, values, extra]) => {
+      const o: { [key: string]: J } = { ...extra };
+      keys.forEach((k, i) => (o[k] = values[i] as J));
+      return o as J;
+    });
+
+interface Body {
+  text: string | Uint8Array;
+  contentType?: string;
+  /** Statuses this body alone can cause before the route's own checks. */
+  refused: number[];
+}
+
+const OVER_LIMIT = 64 * 1024;
+
+/** Bodies of every kind; `isValid` (the route's rule, over-approximated) discards any that might be accepted. */
+function hostileBody(fields: readonly string[], isValid: (parsed: unknown) => boolean): fc.Arbitrary<Body> {
+  const json = (t: string): Body => ({ text: t, contentType: 'application/json', refused: [400] });
+  return fc
+    .oneof(
+      { arbitrary: hostileObject(fields).map((o) => json(write(o))), weight: 6 },
+      { arbitrary: fc.jsonValue().map((v) => json(JSON.stringify(v))), weight: 2 },
+      { arbitrary: fc.oneof(text, fc.constantFrom('{', '{"amount":', '[1,', 'amount=5', '<a/>')).map(json), weight: 2 },
+      {
+        arbitrary: fc.uint8Array({ maxLength: 200 }).map((b): Body => ({ ...json(''), text: b })),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.tuple(fc.integer({ min: 100, max: 30_000 }), fc.boolean()).map(([n, arr]): Body => ({
+          ...json(arr ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
+          refused: [400, 413],
+        })),
+        weight: 1,
+      },
+      {
+        arbitrary: fc
+          .integer({ min: OVER_LIMIT + 1, max: 3 * OVER_LIMIT })
+          .map((n): Body => ({ ...json(`{"amount":5,"userId":5,"pad":"${'x'.repeat(n)}"}`), refused: [413] })),
+        weight: 1,
+      },
+      {
+        // A body the route might take, but not sent as JSON: refused before anything runs.
+        arbitrary: fc
+          .tuple(
+            hostileObject(fields),
+            fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''),
+          )
+          .map(([o, ct]): Body => ({ text: write(o), contentType: ct, refused: [400, 415] })),
+        weight: 1,
+      },
+    )
+    .filter((b) => {
+      if (b.refused.includes(413) || b.contentType !== 'application/json' || typeof b.text !== 'string') return true;
+      try {
+        return !isValid(JSON.parse(b.text));
+      } catch {
+        return true;
+      }
+    });
+}
+
+const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const intIn = (v: unknown, min: number, max: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+const validCharge = (b: unknown) => isObject(b) && intIn(b.amount, 1, 10_000_000);
+const validUserRef = (b: unknown) => isObject(b) && isId(b.userId);
+const validOrder = (b: unknown) =>
+  isObject(b) &&
+  isId(b.userId) &&
+  Array.isArray(b.items) &&
+  b.items.length >= 1 &&
+  b.items.length <= 20 &&
+  b.items.every((i) => isObject(i) && isId(i.productId) && intIn(i.quantity, 1, 1_000)) &&
+  (b.userCouponId === undefined || isId(b.userCouponId));
+const validProduct = (b: unknown) =>
+  isObject(b) && typeof b.name === 'string' && intIn(b.price, 0, 1e9) && intIn(b.stock, 0, 1e9);
+const validDelta = (b: unknown) => isObject(b) && intIn(b.delta, -1e9, 1e9) && b.delta !== 0;
+// Over-approximated: anything that might pass is discarded.
+const validCoupon = (b: unknown) =>
+  isObject(b) &&
+  typeof b.name === 'string' &&
+  (b.discountType === 'FIXED' || b.discountType === 'PERCENT') &&
+  intIn(b.discountValue, 1, 1e9) &&
+  intIn(b.totalQuantity, 1, 1e8) &&
+  intIn(b.validDays, 1, 3650);
+
+// ---------------------------------------------------------------------------------------------------
+// Ids, queries, credentials
+
+/** encodeURIComponent that survives lone surrogates (they become U+FFFD). */
+const enc = (s: string) =>
+  encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+
+const isValidIdText = (s: string) => /^[1-9][0-9]{0,15}$/.test(s) && Number.isSafeInteger(Number(s));
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** A path segment that is not a valid id (or not even one segment). */
+const badId = fc
+  .oneof(
+    fc.constantFrom(
+      '0',
+      '-1',
+      '1e309',
+      '9007199254740993',
+      '9007199254740992',
+      '1.5',
+      '1e3',
+      'abc',
+      '007',
+      '+1',
+      '%201',
+      '0x1F',
+      '1_000',
+      '%EF%BC%91%EF%BC%92',
+      'NaN',
+      'Infinity',
+      'null',
+      '%00',
+      '..',
+      '%2e%2e',
+      '1%2F2',
+      '1%20OR%201%3D1',
+      "1'OR'1'%3D'1",
+      '%3Cscript%3E',
+      '%F0%9F%99%82',
+      '9'.repeat(40),
+      '-0',
+    ),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).map(enc),
+  )
+  .filter((s) => !isValidIdText(safeDecode(s)));
+
+/** A valid id that no row can have: the fuzz database is empty. */
+const missingId = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map(String);
+const validUserId = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map(String);
+
+const intQueryValid = (s: string, min: number, max: number) =>
+  /^-?[0-9]{1,16}$/.test(s) && Number(s) >= min && Number(s) <= max;
+const queryText = fc.oneof(
+  fc.constantFrom(...NUMBER_TOKENS, '', ' 5', '5 ', '1,2', '[5]', '{}', 'true'),
+  fc.integer({ min: -1e6, max: 1e6 }).map(String),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
+const badIntQuery = (min: number, max: number) => queryText.filter((s) => !intQueryValid(s, min, max));
+const badCursor = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 300 }),
+    fc.constantFrom('i:1', 'aTow', 'aTotMQ', 'aTo5MDA3MTk5MjU0NzQwOTkz', 'x'.repeat(201)),
+    fc.string({ maxLength: 20 }).map((s) => Buffer.from(`i:${s}`).toString('base64url')),
+  )
+  .filter((c) => {
+    if (c === '' || c.length > 200) return c !== '';
+    try {
+      decodeCursor(c);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+const q = (name: string, value: string) => `${name}=${enc(value)}`;
+
+const latin1 = (min: number, max: number) =>
+  fc.integer({ min, max }).map((c) => String.fromCharCode(c === 0x7f ? 0x7e : c));
+const headerText = (maxLength: number) => fc.string({ unit: latin1(0x20, 0xff), maxLength });
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** Authorization values that must not open the admin routes (bearer) or the dashboard (basic). */
+const badAuthorization = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer x',
+    `Bearer ${ADMIN_TOKEN.slice(0, -1)}`,
+    `Bearer ${ADMIN_TOKEN}x`,
+    `Bearer ${ADMIN_TOKEN.toUpperCase()}`,
+    `bearer ${ADMIN_TOKEN}`,
+    `Bearer  ${ADMIN_TOKEN}`,
+    `Bearer "${ADMIN_TOKEN}"`,
+    `Token ${ADMIN_TOKEN}`,
+    `Bearer ${ADMIN_TOKEN},Bearer ${ADMIN_TOKEN}`,
+    `Basic ${b64(`admin:${ADMIN_TOKEN}x`)}`,
+    `Basic ${b64(`Admin:${ADMIN_TOKEN}`)}`,
+    `Basic ${b64(`:${ADMIN_TOKEN}`)}`,
+    `Basic ${b64(`admin${ADMIN_TOKEN}`)}`,
+    `Basic ${b64('admin:')}`,
+    'Basic !!!',
+    `Basic ${'A'.repeat(2_000)}`,
+    `Bearer ${'a'.repeat(10_000)}`,
+  ),
+  headerText(200),
+  headerText(30).map((s) => `Bearer ${s}`),
+  headerText(30).map((s) => `Basic ${b64(s)}`),
+);
+const opensBearer = (h: string | undefined) => h?.trim() === `Bearer ${ADMIN_TOKEN}`;
+const opensBasic = (h: string | undefined) => {
+  const m = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(h?.trim() ?? '');
+  return m?.[1] !== undefined && Buffer.from(m[1], 'base64').toString('utf8') === `admin:${ADMIN_TOKEN}`;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Requests
+
+interface Attempt {
+  method: string;
+  path: string;
+  body?: Body;
+  headers?: Record<string, string>;
+  /** Every status the contract allows for this input; all 4xx. */
+  allowed: number[];
+  /**
+   * Whether a valid Idempotency-Key may be added: only where the request is refused before any
+   * handler runs (a handler's 4xx answer, e.g. a 404, is recorded for replay under its key).
+   */
+  keySafe: boolean;
+}
+
+const get = (path: string, allowed: number[]): Attempt => ({ method: 'GET', path, allowed, keySafe: false });
+/** A body request: the body's own refusals join what the route would answer. */
+const withBody = (method: string, path: string, body: Body, allowed: number[]): Attempt => ({
+  method,
+  path,
+  body,
+  allowed: [...new Set([...allowed, ...body.refused])],
+  keySafe: allowed.every((s) => s === 400) && body.refused.every((s) => [400, 413, 415].includes(s)),
+});
+
+const STRUCTURAL = [400, 404];
+
+/** Headers nobody should trust, added at random; they widen what a request may be answered with. */
+const hostileHeaders = (attempt: Attempt) =>
+  fc
+    .record(
+      {
+        requestId: fc.oneof(
+          headerText(64),
+          fc.integer({ min: 129, max: 8_192 }).map((n) => 'r'.repeat(n)),
+          fc.constantFrom('<script>', "'; DROP TABLE x; --", 'a b', 'é', '../..'),
+        ),
+        badKey: fc.oneof(
+          fc.integer({ min: 256, max: 4_096 }).map((n) => 'k'.repeat(n)),
+          headerText(20).map((s) => `key-${s}\u00e9`),
+          fc.constantFrom('', ' ', '\u00ff\u00fe', 'a\u0001b', 'a\tb\u0080'),
+        ),
+        validKey: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 255 }).map((s) => s.replace(/\s/g, '_')),
+        authorization: headerText(100),
+        accept: fc.constantFrom('*/*', 'text/html', 'application/xml', '', 'application/problem+json;q=0'),
+        junk: headerText(4_000),
+      },
+      { requiredKeys: [] },
+    )
+    .map((h): Attempt => {
+      const headers: Record<string, string> = { ...attempt.headers };
+      const allowed = [...attempt.allowed];
+      if (h.requestId !== undefined) headers['X-Request-Id'] = h.requestId;
+      if (h.accept !== undefined) headers.Accept = h.accept;
+      if (h.junk !== undefined) headers['X-Junk'] = h.junk;
+      if (h.authorization !== undefined && !attempt.path.startsWith('/admin')) headers.Authorization = h.authorization;
+      if (attempt.method === 'POST' && h.badKey !== undefined) {
+        headers['Idempotency-Key'] = h.badKey;
+        if (!allowed.includes(400)) allowed.push(400);
+      } else if (attempt.method === 'POST' && attempt.keySafe && h.validKey !== undefined) {
+        headers['Idempotency-Key'] = `fuzz-${h.validKey}`.slice(0, 255);
+      }
+      return { ...attempt, headers, allowed };
+    });
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+async function check(family: string, a: Attempt): Promise<void> {
+  sent++;
+  counts[family] = (counts[family] ?? 0) + 1;
+  const headers: Record<string, string> = { ...a.headers };
+  if (a.body?.contentType) headers['Content-Type'] = a.body.contentType;
+  const res = await ctx.app.request(a.path, {
+    method: a.method,
+    headers,
+    ...(a.body ? { body: a.body.text } : {}),
+  });
+  const raw = await res.text();
+  statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+  const where = `${a.method} ${a.path.slice(0, 200)} -> ${res.status} ${raw.slice(0, 300)}`;
+  expect(res.status, where).toBeGreaterThanOrEqual(400);
+  expect(res.status, where).toBeLessThan(500);
+  expect(a.allowed, where).toContain(res.status);
+  expect(res.headers.get('content-type'), where).toBe('application/problem+json');
+  const problem = JSON.parse(raw) as Record<string, unknown>;
+  expect(problem, where).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+    status: res.status,
+    code: expect.stringMatching(/^[A-Z][A-Z0-9_]*$/),
+  });
+  expect(res.headers.get('x-request-id') ?? '', where).toMatch(REQUEST_ID);
+  if (a.allowed.length === 1 && a.allowed[0] === 401) expect(problem.code).toBe('UNAUTHORIZED');
+}
+
+async function fuzz(family: string, attempts: fc.Arbitrary<Attempt>, numRuns: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      attempts.chain((a) => hostileHeaders(a)),
+      (a) => check(family, a),
+    ),
+    { numRuns, endOnFailure: false },
+  );
+  expect(await snapshot()).toEqual(baseline);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const FUZZ_TIMEOUT = 240_000;
+
+describe('hostile input (fast-check through app.request)', () => {
+  it(
+    'when balance routes get bad user ids, queries or bodies, then each answer is a 4xx problem+json and nothing changes',
+    async () => {
+      const charge = hostileBody(['amount'], validCharge);
+      await fuzz(
+        'balance',
+        fc.oneof(
+          badId.map((id) => get(`/users/${id}/balance`, STRUCTURAL)),
+          badId.map((id) => get(`/users/${id}/balance/history`, STRUCTURAL)),
+          fc
+            .tuple(validUserId, badIntQuery(1, 100))
+            .map(([u, l]) => get(`/users/${u}/balance/history?${q('limit', l)}`, [400])),
+          fc.tuple(validUserId, badCursor).map(([u, c]) => get(`/users/${u}/balance/history?${q('cursor', c)}`, [400])),
+          validUserId.map((u) => get(`/users/${u}/balance/history?limit=1&limit=2`, [400])),
+          fc.tuple(badId, charge).map(([id, b]) => withBody('POST', `/users/${id}/balance/charge`, b, STRUCTURAL)),
+          fc.tuple(validUserId, charge).map(([u, b]) => withBody('POST', `/users/${u}/balance/charge`, b, [400])),
+        ),
+        1_800,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when product routes get bad ids or queries, or ids that do not exist, then each answer is a 4xx problem+json and nothing changes',
+    async () => {
+      await fuzz(
+        'products',
+        fc.oneof(
+          badIntQuery(1, 100).map((l) => get(`/products?${q('limit', l)}`, [400])),
+          badCursor.map((c) => get(`/products?${q('cursor', c)}`, [400])),
+          badId.map((id) => get(`/products/${id}`, STRUCTURAL)),
+          missingId.map((id) => get(`/products/${id}`, [404])),
+          badIntQuery(1, 30).map((d) => get(`/products/top?${q('days', d)}`, [400])),
+          badIntQuery(1, 50).map((l) => get(`/products/top?${q('limit', l)}`, [400])),
+        ),
+        1_200,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when order and payment routes get bad bodies or ids, or orders that do not exist, then each answer is a 4xx problem+json and nothing changes',
+    async () => {
+      const order = hostileBody(['userId', 'items', 'userCouponId'], validOrder);
+      const itemsLike = fc
+        .tuple(validUserId, fc.array(hostileObject(['productId', 'quantity']), { minLength: 0, maxLength: 25 }))
+        .map(([u, items]) => ({ text: write({ userId: { raw: u }, items }), contentType: 'application/json' }))
+        .filter((b) => {
+          try {
+            return !validOrder(JSON.parse(b.text));
+          } catch {
+            return true;
+          }
+        })
+        .map((b): Body => ({ ...b, refused: [400] }));
+      const userRef = hostileBody(['userId'], validUserRef);
+      const anyUserRef = fc.oneof(
+        userRef.map((b) => ({ b, valid: false })),
+        validUserId.map((u) => ({
+          b: { text: JSON.stringify({ userId: Number(u) }), contentType: 'application/json', refused: [] } as Body,
+          valid: true,
+        })),
+      );
+      await fuzz(
+        'orders',
+        fc.oneof(
+          order.map((b) => withBody('POST', '/orders', b, [400])),
+          itemsLike.map((b) => withBody('POST', '/orders', b, [400])),
+          badId.map((id) => get(`/orders/${id}`, STRUCTURAL)),
+          missingId.map((id) => get(`/orders/${id}`, [404])),
+          fc
+            .tuple(fc.constantFrom('payment', 'cancel'), badId, anyUserRef)
+            .map(([op, id, { b }]) => withBody('POST', `/orders/${id}/${op}`, b, STRUCTURAL)),
+          fc
+            .tuple(fc.constantFrom('payment', 'cancel'), missingId, anyUserRef)
+            .map(([op, id, { b, valid }]) => withBody('POST', `/orders/${id}/${op}`, b, valid ? [404] : [400])),
+        ),
+        2_200,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when coupon and request routes get bad ids, bodies or queries, then each answer is a 4xx problem+json and nothing is queued',
+    async () => {
+      const claim = hostileBody(['userId'], validUserRef);
+      const requestIdText = fc.oneof(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }),
+        fc
+          .tuple(
+            fc.constantFrom('c0', 'c3', 'c4', 'c999', 'o', 'x', 'z1', 'C1'),
+            fc.oneof(fc.constantFrom('0', '1', '9007199254740993', '-1'), fc.nat().map(String)),
+            fc.string({
+              unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
+              minLength: 9,
+              maxLength: 11,
+            }),
+          )
+          .map(([lane, seq, nonce]) => `${lane}-${seq}-${nonce}`),
+        fc
+          .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 10, maxLength: 10 })
+          .map((n) => `x-${n}`),
+      );
+      await fuzz(
+        'coupons+requests',
+        fc.oneof(
+          fc.tuple(badId, claim).map(([id, b]) => withBody('POST', `/coupons/${id}/claims`, b, STRUCTURAL)),
+          fc.tuple(missingId, claim).map(([id, b]) => withBody('POST', `/coupons/${id}/claims`, b, [400])),
+          badId.map((id) => get(`/coupons/${id}`, STRUCTURAL)),
+          missingId.map((id) => get(`/coupons/${id}`, [404])),
+          badId.map((id) => get(`/users/${id}/coupons`, STRUCTURAL)),
+          fc
+            .tuple(
+              validUserId,
+              queryText.filter((s) => !['AVAILABLE', 'RESERVED', 'USED', 'EXPIRED'].includes(s)),
+            )
+            .map(([u, s]) => get(`/users/${u}/coupons?${q('status', s)}`, [400])),
+          requestIdText.map((id) => get(`/requests/${enc(id)}`, STRUCTURAL)),
+          fc
+            .tuple(
+              requestIdText,
+              queryText.filter((s) => !/^[0-9]{1,5}$/.test(s) || Number(s) > 10_000),
+            )
+            .map(([id, w]) => get(`/requests/${enc(id)}?${q('waitMs', w)}`, STRUCTURAL)),
+        ),
+        1_800,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when admin routes and the dashboard are called without valid credentials, then every answer is 401 and nothing changes',
+    async () => {
+      const bearerPaths = fc.oneof(
+        fc.constant({ method: 'POST', path: '/admin/products' }),
+        fc.constant({ method: 'POST', path: '/admin/coupons' }),
+        fc.oneof(missingId, badId).map((id) => ({ method: 'PATCH', path: `/admin/products/${id}/stock` })),
+        fc.constantFrom('GET', 'POST', 'DELETE', 'PUT').map((method) => ({ method, path: '/admin/products' })),
+        fc.string({ maxLength: 20 }).map((s) => ({ method: 'GET', path: `/admin/x${enc(s)}` })),
+      );
+      const dashboardPaths = fc.oneof(
+        fc.constantFrom(
+          '/admin/queues',
+          '/admin/queues/',
+          '/admin/queues/api/queues',
+          '/admin/queues/api/queues/claims-0/1',
+          '/admin/queues/queue/orders',
+          '/admin/queues/static/js/main.js',
+        ),
+        fc.string({ maxLength: 30 }).map((s) => `/admin/queues/${enc(s)}`),
+      );
+      const asBearerCall = fc
+        .tuple(bearerPaths, badAuthorization, fc.option(hostileBody(['name', 'price', 'stock', 'delta'], () => false)))
+        .filter(([, auth]) => !opensBearer(auth))
+        .map(([{ method, path }, auth, body]): Attempt => {
+          const headers: Record<string, string> = auth === undefined ? {} : { Authorization: auth };
+          const a = body && method !== 'GET' ? withBody(method, path, body, [401]) : get(path, [401]);
+          // Authentication comes first: only an over-limit body is refused before it.
+          return { ...a, method, headers, allowed: a.allowed.filter((s) => s === 401 || s === 413), keySafe: true };
+        });
+      const asDashboardCall = fc
+        .tuple(dashboardPaths, fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), badAuthorization)
+        .filter(([, , auth]) => !opensBasic(auth))
+        .map(([path, method, auth]): Attempt => ({
+          method,
+          path,
+          headers: (auth === undefined ? {} : { Authorization: auth }) as Record<string, string>,
+          allowed: [401],
+          keySafe: true,
+        }));
+      await fuzz('admin without credentials', fc.oneof(asBearerCall, asDashboardCall), 1_600);
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when admin routes get bad bodies or unknown products with the right token, then each answer is a 4xx problem+json and nothing changes',
+    async () => {
+      const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+      const product = hostileBody(['name', 'price', 'stock'], validProduct);
+      const coupon = hostileBody(
+        [
+          'name',
+          'discountType',
+          'discountValue',
+          'maxDiscountAmount',
+          'minOrderAmount',
+          'totalQuantity',
+          'claimStartsAt',
+          'claimEndsAt',
+          'validDays',
+        ],
+        validCoupon,
+      );
+      const delta = hostileBody(['delta'], validDelta);
+      const couponish = fc
+        .record({
+          discountType: fc.constantFrom('FIXED', 'PERCENT', 'fixed', 'BOGO'),
+          discountValue: numberToken,
+          totalQuantity: numberToken,
+          validDays: numberToken,
+          claimStartsAt: fc.oneof(
+            text,
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ),
+          claimEndsAt: fc.oneof(
+            text,
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ),
+        })
+        .map((c) => ({ name: 'fuzz', ...c }) as J)
+        .map((o): Body => ({ text: write(o), contentType: 'application/json', refused: [400] }))
+        .filter((b) => {
+          try {
+            return !validCoupon(JSON.parse(b.text as string));
+          } catch {
+            return true;
+          }
+        });
+      const withToken = (a: Attempt): Attempt => ({ ...a, headers: { ...a.headers, ...admin } });
+      await fuzz(
+        'admin with token',
+        fc.oneof(
+          product.map((b) => withToken(withBody('POST', '/admin/products', b, [400]))),
+          fc.oneof(coupon, couponish).map((b) => withToken(withBody('POST', '/admin/coupons', b, [400]))),
+          fc
+            .tuple(badId, delta)
+            .map(([id, b]) => withToken(withBody('PATCH', `/admin/products/${id}/stock`, b, STRUCTURAL))),
+          fc
+            .tuple(missingId, delta)
+            .map(([id, b]) => withToken(withBody('PATCH', `/admin/products/${id}/stock`, b, [400]))),
+          fc
+            .tuple(
+              missingId,
+              fc.integer({ min: -1e9, max: 1e9 }).filter((d) => d !== 0),
+            )
+            .map(([id, d]) =>
+              withToken(
+                withBody(
+                  'PATCH',
+                  `/admin/products/${id}/stock`,
+                  { text: JSON.stringify({ delta: d }), contentType: 'application/json', refused: [] },
+                  [404],
+                ),
+              ),
+            ),
+        ),
+        1_400,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when a route does not exist or is called with a method it does not serve, then the answer is 404 problem+json and nothing changes',
+    async () => {
+      const known = [
+        '/users/1/balance',
+        '/users/1/balance/charge',
+        '/products',
+        '/products/top',
+        '/products/1',
+        '/orders',
+        '/orders/1',
+        '/orders/1/payment',
+        '/coupons/1',
+        '/coupons/1/claims',
+        '/requests/o-1-aaaaaaaaaa',
+        '/healthz',
+        '/readyz',
+      ];
+      const served: Record<string, string[]> = {
+        '/users/1/balance/charge': ['POST'],
+        '/orders': ['POST'],
+        '/orders/1/payment': ['POST'],
+        '/coupons/1/claims': ['POST'],
+      };
+      await fuzz(
+        'unknown routes',
+        fc.oneof(
+          fc
+            .tuple(
+              fc.constantFrom(...known),
+              fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'FOO'),
+            )
+            .filter(([path, method]) => !(served[path] ?? ['GET']).includes(method))
+            .map(([path, method]) => ({ method, path, allowed: [404], keySafe: false })),
+          fc
+            .array(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map(enc), {
+              minLength: 1,
+              maxLength: 5,
+            })
+            .map((segments) => get(`/zz/${segments.join('/')}`, [404])),
+          fc
+            .tuple(fc.constantFrom(...FRAGMENTS).map(enc), fc.constantFrom('', '/', '/x'))
+            .map(([s, tail]) =>
+              get(`/${s || 'zz'}${tail}`.replace(/^\/(healthz|readyz|metrics|docs)$/, '/zz'), STRUCTURAL),
+            ),
+        ),
+        800,
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
