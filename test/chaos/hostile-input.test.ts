@@ -15,7 +15,7 @@ let ctx: TestContext;
 let baseline: Snapshot;
 let sent = 0;
 const counts: Record<string, number> = {};
-const statuses: Record<number, number> = {};
+const statuses: Record<string, Record<number, number>> = {};
 const FAMILIES = 7;
 
 beforeAll(async () => {
@@ -27,7 +27,7 @@ afterAll(async () => {
   await ctx?.close();
   await stack?.close();
   console.log(
-    `hostile input: ${sent} requests, by family ${JSON.stringify(counts)}, by status ${JSON.stringify(statuses)}`,
+    `hostile input: ${sent} requests, by family ${JSON.stringify(counts)}, answers by family ${JSON.stringify(statuses)}`,
   );
   // The whole file (not a -t selection) sends at least 10,000 requests.
   if (Object.keys(counts).length === FAMILIES) expect(sent).toBeGreaterThanOrEqual(10_000);
@@ -458,7 +458,8 @@ async function check(family: string, a: Attempt): Promise<void> {
     ...(a.body ? { body: a.body.text } : {}),
   });
   const raw = await res.text();
-  statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+  const byStatus = (statuses[family] ??= {});
+  byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
   const where = `${a.method} ${a.path.slice(0, 200)} -> ${res.status} ${raw.slice(0, 300)}`;
   expect(res.status, where).toBeGreaterThanOrEqual(400);
   expect(res.status, where).toBeLessThan(500);
