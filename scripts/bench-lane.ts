@@ -12,6 +12,7 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE } from '../src/queues/lanes.js';
 import { newNonce } from '../src/request/request.ids.js';
+import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,35 +59,12 @@ for (let run = 1; run <= runs; run++) {
         };
       };
     } else {
-      const coupon = await db
-        .insertInto('coupons')
-        .values({
-          name: 'bench',
-          discount_type: 'FIXED',
-          discount_value: 1000,
-          max_discount_amount: null,
-          min_order_amount: 0,
-          total_quantity: stock,
-          claim_starts_at: null,
-          claim_ends_at: null,
-          valid_days: 7,
-          created_at: new Date(),
-        })
-        .executeTakeFirstOrThrow();
-      const couponId = Number(coupon.insertId);
+      const couponId = await insertCoupon(db, 'bench', stock);
       lane = claimLane(couponId % base.COUPON_LANES);
-      makeJob = (i) => {
-        const userId = 1 + (i % users);
-        return {
-          name: `claim coupon ${couponId} by user ${userId}`,
-          data: { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() },
-        };
-      };
+      makeJob = (i) => claimJob(couponId, i, users);
     }
     const queue = createLaneQueue(prefix, lane, redis);
-    for (let i = 0; i < claims; i += 1000) {
-      await queue.addBulk(Array.from({ length: Math.min(1000, claims - i) }, (_, k) => makeJob(i + k)));
-    }
+    await prefill(queue, claims, makeJob);
     await queue.close();
 
     const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {

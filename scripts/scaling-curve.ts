@@ -14,7 +14,7 @@ import { createDb, type Db } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
 import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
-import { newNonce } from '../src/request/request.ids.js';
+import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,25 +82,6 @@ async function machineTicks(): Promise<{ busy: number; total: number }> {
   return { busy: total - idle, total };
 }
 
-async function createCoupon(db: Db): Promise<number> {
-  const row = await db
-    .insertInto('coupons')
-    .values({
-      name: 'scaling',
-      discount_type: 'FIXED',
-      discount_value: 1000,
-      max_discount_amount: null,
-      min_order_amount: 0,
-      total_quantity: stock,
-      claim_starts_at: null,
-      claim_ends_at: null,
-      valid_days: 7,
-      created_at: new Date(),
-    })
-    .executeTakeFirstOrThrow();
-  return Number(row.insertId);
-}
-
 async function measure(coupons: number): Promise<Measured> {
   const suffix = randomBytes(3).toString('hex');
   const url = new URL(base.DATABASE_URL);
@@ -113,24 +94,14 @@ async function measure(coupons: number): Promise<Measured> {
   const workers: ChildProcess[] = [];
   try {
     const ids: number[] = [];
-    for (let i = 0; i < coupons; i++) ids.push(await createCoupon(db));
+    for (let i = 0; i < coupons; i++) ids.push(await insertCoupon(db, 'scaling', stock));
     const lanes = ids.map((id) => laneForCoupon(id, LANES));
     if (new Set(lanes.map((l) => l.name)).size !== coupons) throw new Error('two coupons share a lane');
     // Fill the lanes side by side so each lane's sequence order is its own arrival order.
     await Promise.all(
       ids.map(async (couponId, k) => {
         const queue = createLaneQueue(prefix, lanes[k]!, redis);
-        for (let i = 0; i < perLane; i += 1000) {
-          await queue.addBulk(
-            Array.from({ length: Math.min(1000, perLane - i) }, (_, j) => {
-              const userId = 1 + ((i + j) % users);
-              return {
-                name: `claim coupon ${couponId} by user ${userId}`,
-                data: { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() },
-              };
-            }),
-          );
-        }
+        await prefill(queue, perLane, (i) => claimJob(couponId, i, users));
         await queue.close();
       }),
     );
