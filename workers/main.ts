@@ -17,7 +17,8 @@ import { createLaneConsumers } from './lanes.js';
 const config = loadConfig();
 const logger = createLogger(config, 'worker');
 const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
-const redis = createRedis(config);
+// Reconnect at least every 500 ms (ioredis backs off up to seconds), so lanes resume soon after Redis returns.
+const redis = createRedis(config, { retryStrategy: (times) => Math.min(times * 100, 500) });
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 const queues = createLaneQueues(config, redis);
 
