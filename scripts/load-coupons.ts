@@ -9,9 +9,9 @@ import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
 import { makePlan, observeCoupon, toObservations } from './lib/claims-client.js';
 import { JsonClient, nowMs } from './lib/http.js';
 import { ProgressBar } from './lib/progress.js';
-import { lineChart, textTable, writeReport } from './lib/report.js';
-import { latencyChart, renderHtml, SetupError, summaryRows } from './lib/rush-report.js';
-import { awaitAll, depthSeries, rushFigures, Sampler, submitAll, timelineSeries } from './lib/rush.js';
+import { textTable, writeReport } from './lib/report.js';
+import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
+import { awaitAll, rushFigures, Sampler, submitAll } from './lib/rush.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },
@@ -181,18 +181,18 @@ async function main(): Promise<number> {
       laneDepthSource: sampler.hasMetrics ? '/metrics' : 'position and decided counts',
       samples: sampler.samples,
     };
-    const html = renderHtml('Coupon rush', params, summary, pass, violations, figures, [
-      lineChart('Submitted, accepted and decided over time', timelineSeries(records, finals, start), {
-        xLabel: 'seconds since start',
-        yLabel: 'requests',
-      }),
-      latencyChart('Submit latency distribution', figures.submitLatency),
-      latencyChart('Time to final (accepted → decided, queued requests)', figures.timeToFinal),
-      lineChart('Lane depth over time', depthSeries(records, finals, sampler.samples, start), {
-        xLabel: 'seconds since start',
-        yLabel: 'requests waiting',
-      }),
-    ]);
+    const html = renderHtml(
+      'Coupon rush',
+      params,
+      summary,
+      pass,
+      violations,
+      figures,
+      rushCharts(
+        { records, finals, samples: sampler.samples, start, figures },
+        { timeToFinal: 'Time to final (accepted → decided, queued requests)', depth: 'Lane depth over time' },
+      ),
+    );
     const files = await writeReport(outDir, name, json, html);
     console.log(`report: ${files.json}\n        ${files.html}`);
     return pass ? 0 : 1;

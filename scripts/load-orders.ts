@@ -10,17 +10,9 @@ import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
 import { pool, type RequestResource } from './lib/claims-client.js';
 import { JsonClient, nowMs } from './lib/http.js';
 import { ProgressBar } from './lib/progress.js';
-import { lineChart, textTable, writeReport } from './lib/report.js';
-import { latencyChart, renderHtml, SetupError, summaryRows } from './lib/rush-report.js';
-import {
-  awaitAll,
-  depthSeries,
-  rushFigures,
-  Sampler,
-  submitAll,
-  timelineSeries,
-  type SubmitRecord,
-} from './lib/rush.js';
+import { textTable, writeReport } from './lib/report.js';
+import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
+import { awaitAll, rushFigures, Sampler, submitAll, type SubmitRecord } from './lib/rush.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },
@@ -242,18 +234,18 @@ async function main(): Promise<number> {
       laneDepthSource: sampler.hasMetrics ? '/metrics' : 'position and decided counts',
       samples: sampler.samples,
     };
-    const html = renderHtml('Order rush', params, summary, pass, violations, figures, [
-      lineChart('Submitted, accepted and decided over time', timelineSeries(records, finals, start), {
-        xLabel: 'seconds since start',
-        yLabel: 'requests',
-      }),
-      latencyChart('Submit latency distribution', figures.submitLatency),
-      latencyChart('Time to final (accepted → decided)', figures.timeToFinal),
-      lineChart('Order lane depth over time', depthSeries(records, finals, sampler.samples, start), {
-        xLabel: 'seconds since start',
-        yLabel: 'requests waiting',
-      }),
-    ]);
+    const html = renderHtml(
+      'Order rush',
+      params,
+      summary,
+      pass,
+      violations,
+      figures,
+      rushCharts(
+        { records, finals, samples: sampler.samples, start, figures },
+        { timeToFinal: 'Time to final (accepted → decided)', depth: 'Order lane depth over time' },
+      ),
+    );
     const files = await writeReport(outDir, name, json, html);
     console.log(`report: ${files.json}\n        ${files.html}`);
     return pass ? 0 : 1;

@@ -1,7 +1,8 @@
 // Summary rows, charts and the HTML page shared by the load scripts' reports.
 import { fmtMs, type LatencyHistogram } from './histogram.js';
-import { barChart, escapeHtml, htmlPage, htmlTable } from './report.js';
-import type { RushFigures } from './rush.js';
+import type { RequestResource } from './claims-client.js';
+import { barChart, escapeHtml, htmlPage, htmlTable, lineChart } from './report.js';
+import { depthSeries, timelineSeries, type RushFigures, type Sample, type SubmitRecord } from './rush.js';
 
 /** The system under test could not be set up for the run (not a verification failure). */
 export class SetupError extends Error {}
@@ -36,6 +37,32 @@ export function latencyChart(title: string, h: LatencyHistogram): string {
     h.buckets(40).map((b) => ({ label: fmtMs(b.from).replace(' ', ''), value: b.count })),
     { xLabel: 'latency (log scale, bucket start)', yLabel: 'requests' },
   );
+}
+
+/** The four charts of a rush report: over time, submit latency, time to final, lane depth. */
+export function rushCharts(
+  run: {
+    records: readonly SubmitRecord[];
+    finals: Map<string, RequestResource>;
+    samples: readonly Sample[];
+    start: number;
+    figures: RushFigures;
+  },
+  titles: { timeToFinal: string; depth: string },
+): string[] {
+  const { records, finals, samples, start, figures } = run;
+  return [
+    lineChart('Submitted, accepted and decided over time', timelineSeries(records, finals, start), {
+      xLabel: 'seconds since start',
+      yLabel: 'requests',
+    }),
+    latencyChart('Submit latency distribution', figures.submitLatency),
+    latencyChart(titles.timeToFinal, figures.timeToFinal),
+    lineChart(titles.depth, depthSeries(records, finals, samples, start), {
+      xLabel: 'seconds since start',
+      yLabel: 'requests waiting',
+    }),
+  ];
 }
 
 export function renderHtml(
