@@ -1,6 +1,5 @@
 // Builds the HTTP app from its dependencies; no sockets, so tests drive it with app.request().
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Queue } from 'bullmq';
@@ -11,6 +10,7 @@ import type { Logger } from '../../src/logger.js';
 import type { RedisClient } from '../../src/redis.js';
 import { adminBasic, adminBearer } from '../../src/http/auth.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
+import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
 import { opsRoutes } from '../../src/http/ops.routes.js';
 import { errorToResponse, problem, problemResponse } from '../../src/http/problem.js';
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminBearer', { type: 'http', scheme: 'bearer' });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Coupon engine API' }));
+  app.route('/', docsRoutes());
 
   app.notFound((c) => problemResponse(c, problem(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorToResponse(err, c, logger.child({ reqId: c.get('requestId') })));
