@@ -28,6 +28,8 @@ export interface ProductTable {
   name: string;
   price: number;
   stock: number;
+  /** Most units one user may hold in PENDING_PAYMENT and PAID orders; null: unlimited. */
+  max_per_user: number | null;
   created_at: CreatedAt;
 }
 

@@ -1,13 +1,19 @@
-// The pure rule for placing orders, applied to a batch in sequence order: every item must exist and
-// have the stock (all or nothing), the coupon must be usable; a placed order reserves its stock and
-// holds its coupon, which later orders in the same batch then see.
+// The pure rule for placing orders, applied to a batch in sequence order: every item must exist,
+// stay within the product's per-user limit and have the stock (all or nothing), the coupon must be
+// usable; a placed order reserves its stock, counts towards its user's limit and holds its coupon,
+// which later orders in the same batch then see.
 import { discountFor, type DiscountRule } from './discount.js';
 
 export interface ProductState {
   id: number;
   price: number;
   stock: number;
+  /** Most units one user may hold in PENDING_PAYMENT and PAID orders; null or absent: unlimited. */
+  maxPerUser?: number | null;
 }
+
+/** The key of a user's holding of a product in the `held` map of `decideOrders`. */
+export const holdingKey = (userId: number, productId: number) => `${userId}:${productId}`;
 
 export interface CouponHoldState extends DiscountRule {
   id: number;
@@ -38,12 +44,22 @@ export type OrderVerdict =
       discountAmount: number;
       paymentAmount: number;
     }
-  | { placed: false; code: 'PRODUCT_NOT_FOUND' | 'INSUFFICIENT_STOCK' | 'COUPON_NOT_USABLE'; message: string };
+  | {
+      placed: false;
+      code: 'PRODUCT_NOT_FOUND' | 'PURCHASE_LIMIT_EXCEEDED' | 'INSUFFICIENT_STOCK' | 'COUPON_NOT_USABLE';
+      message: string;
+    };
 
+/**
+ * Decides `orders` in the given order. `held` maps `holdingKey(user, product)` to the units the user
+ * holds in PENDING_PAYMENT and PAID orders (only limited products need an entry); like `products`
+ * and `coupons` it is updated as orders are placed.
+ */
 export function decideOrders(
   products: Map<number, ProductState>,
   coupons: Map<number, CouponHoldState>,
   orders: readonly OrderInput[],
+  held: Map<string, number> = new Map(),
 ): OrderVerdict[] {
   return orders.map((order): OrderVerdict => {
     const lines: { productId: number; quantity: number; unitPrice: number }[] = [];
@@ -52,6 +68,17 @@ export function decideOrders(
       if (!product)
         return { placed: false, code: 'PRODUCT_NOT_FOUND', message: `Product ${item.productId} does not exist` };
       lines.push({ productId: item.productId, quantity: item.quantity, unitPrice: product.price });
+    }
+    for (const item of order.items) {
+      const limit = products.get(item.productId)?.maxPerUser;
+      const holding = held.get(holdingKey(order.userId, item.productId)) ?? 0;
+      if (limit != null && holding + item.quantity > limit) {
+        return {
+          placed: false,
+          code: 'PURCHASE_LIMIT_EXCEEDED',
+          message: `At most ${limit} units of product ${item.productId} per user (${holding} held)`,
+        };
+      }
     }
     for (const item of order.items) {
       const product = products.get(item.productId) as ProductState;
@@ -75,7 +102,14 @@ export function decideOrders(
       }
       discountAmount = discountFor(totalAmount, coupon);
     }
-    for (const item of order.items) (products.get(item.productId) as ProductState).stock -= item.quantity;
+    for (const item of order.items) {
+      const product = products.get(item.productId) as ProductState;
+      product.stock -= item.quantity;
+      if (product.maxPerUser != null) {
+        const key = holdingKey(order.userId, item.productId);
+        held.set(key, (held.get(key) ?? 0) + item.quantity);
+      }
+    }
     if (coupon) coupon.status = 'RESERVED';
     return { placed: true, lines, totalAmount, discountAmount, paymentAmount: totalAmount - discountAmount };
   });

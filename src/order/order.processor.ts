@@ -2,9 +2,10 @@
 // in sequence order, then schedules the batch's expiry check.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
 import { OrderPayload } from '../queues/payloads.js';
-import { decideOrders, type CouponHoldState, type NewOrderLine } from './order.decider.js';
+import { decideOrders, holdingKey, type CouponHoldState, type NewOrderLine } from './order.decider.js';
 import {
   changeStock,
+  heldUnits,
   insertOrders,
   lockProducts,
   lockUserCoupons,
@@ -25,7 +26,17 @@ export function orderProcessor(deps: {
     async decide(trx, items: LaneItem<OrderPayload>[], now) {
       const productIds = [...new Set(items.flatMap((i) => i.payload.items.map((x) => x.productId)))];
       const couponIds = [...new Set(items.flatMap((i) => (i.payload.userCouponId ? [i.payload.userCouponId] : [])))];
-      const products = new Map((await lockProducts(trx, productIds)).map((p) => [p.id, { ...p }]));
+      const products = new Map(
+        (await lockProducts(trx, productIds)).map((p) => [
+          p.id,
+          { id: p.id, price: p.price, stock: p.stock, maxPerUser: p.max_per_user },
+        ]),
+      );
+      const limited = [...products.values()].filter((p) => p.maxPerUser !== null).map((p) => p.id);
+      const userIds = limited.length > 0 ? [...new Set(items.map((i) => i.payload.userId))] : [];
+      const held = new Map(
+        (await heldUnits(trx, userIds, limited)).map((h) => [holdingKey(h.user_id, h.product_id), Number(h.units)]),
+      );
       const coupons = new Map<number, CouponHoldState>(
         (await lockUserCoupons(trx, couponIds)).map((c) => [
           c.id,
@@ -46,6 +57,7 @@ export function orderProcessor(deps: {
         products,
         coupons,
         items.map((i) => ({ ...i.payload, acceptedAt: i.acceptedAt })),
+        held,
       );
 
       const expiresAt = new Date(now.getTime() + deps.paymentWindowMs);

@@ -8,10 +8,28 @@ export async function lockProducts(trx: Transaction<Database>, ids: number[]) {
   if (ids.length === 0) return [];
   return trx
     .selectFrom('products')
-    .select(['id', 'price', 'stock'])
+    .select(['id', 'price', 'stock', 'max_per_user'])
     .where('id', 'in', ids)
     .orderBy('id')
     .forUpdate()
+    .execute();
+}
+
+/**
+ * Units each of `userIds` holds of each of `productIds` in PENDING_PAYMENT and PAID orders. Only the
+ * orders lane adds to these sums, and cancellation or expiry only lowers them, so a plain read inside
+ * the lane's transaction can only err on the safe side.
+ */
+export async function heldUnits(trx: Transaction<Database>, userIds: number[], productIds: number[]) {
+  if (userIds.length === 0 || productIds.length === 0) return [];
+  return trx
+    .selectFrom('orders as o')
+    .innerJoin('order_items as oi', 'oi.order_id', 'o.id')
+    .select(['o.user_id', 'oi.product_id', sql<string>`SUM(oi.quantity)`.as('units')])
+    .where('o.user_id', 'in', userIds)
+    .where('oi.product_id', 'in', productIds)
+    .where('o.status', 'in', ['PENDING_PAYMENT', 'PAID'])
+    .groupBy(['o.user_id', 'oi.product_id'])
     .execute();
 }
 

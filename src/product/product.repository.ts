@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 
 type Executor = Db | Transaction<Database>;
 
-const columns = ['id', 'name', 'price', 'stock'] as const;
+const columns = ['id', 'name', 'price', 'stock', 'max_per_user'] as const;
 
 export async function findProduct(db: Executor, id: number) {
   return db.selectFrom('products').select(columns).where('id', '=', id).executeTakeFirst();
@@ -20,12 +20,26 @@ export async function listProducts(db: Db, limit: number, afterId: number | null
   return query.execute();
 }
 
-export async function insertProduct(db: Db, product: { name: string; price: number; stock: number }) {
+export async function insertProduct(
+  db: Db,
+  product: { name: string; price: number; stock: number; maxPerUser?: number | null | undefined },
+) {
+  const { maxPerUser, ...rest } = product;
   const result = await db
     .insertInto('products')
-    .values({ ...product, created_at: new Date() })
+    .values({ ...rest, max_per_user: maxPerUser ?? null, created_at: new Date() })
     .executeTakeFirstOrThrow();
   return Number(result.insertId);
+}
+
+/** Sets a product's per-user limit (null: unlimited); false when the product is unknown. */
+export async function setMaxPerUser(db: Db, id: number, maxPerUser: number | null): Promise<boolean> {
+  const result = await db
+    .updateTable('products')
+    .set({ max_per_user: maxPerUser })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Changes stock by delta unless it would go below zero; false when refused or the product is unknown. */

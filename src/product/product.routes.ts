@@ -2,11 +2,27 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { decodeCursor } from '../shared/cursor.js';
 import { idParam, intQuery, json, jsonBody, problemResponses, validationHook } from '../http/validation.js';
-import { createProduct, getProduct, getProducts, getTopProducts, restockProduct } from './product.service.js';
+import {
+  createProduct,
+  getProduct,
+  getProducts,
+  getTopProducts,
+  restockProduct,
+  updateProduct,
+} from './product.service.js';
 
 const Product = z
-  .object({ id: z.number().int(), name: z.string(), price: z.number().int(), stock: z.number().int() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    price: z.number().int(),
+    stock: z.number().int(),
+    maxPerUser: z.number().int().nullable().openapi({
+      description: 'Most units one user may hold in PENDING_PAYMENT and PAID orders; null when unlimited',
+    }),
+  })
   .openapi('Product');
+const MaxPerUser = z.number().int().min(1).max(1_000_000);
 const ProductPage = z.object({ items: z.array(Product), nextCursor: z.string().nullable() }).openapi('ProductPage');
 const TopProducts = z
   .object({
@@ -29,8 +45,10 @@ const NewProduct = z
     name: z.string().trim().min(1).max(200),
     price: z.number().int().min(0).max(1_000_000_000),
     stock: z.number().int().min(0).max(1_000_000_000),
+    maxPerUser: MaxPerUser.nullable().optional(),
   })
   .openapi('NewProduct');
+const ProductChange = z.object({ maxPerUser: MaxPerUser.nullable() }).openapi('ProductChange');
 const StockDelta = z
   .object({
     delta: z
@@ -97,6 +115,17 @@ export function productAdminRoutes(deps: { db: Db }) {
         responses: { 201: json(Product, 'Created'), ...problemResponses(400, 401, 413, 422) },
       }),
       async (c) => c.json(await createProduct(db, c.req.valid('json')), 201),
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/admin/products/{productId}',
+        tags: ['Admin'],
+        security: [{ adminBearer: [] }],
+        request: { params: ProductParams, body: jsonBody(ProductChange) },
+        responses: { 200: json(Product, 'Updated'), ...problemResponses(400, 401, 404) },
+      }),
+      async (c) => c.json(await updateProduct(db, c.req.valid('param').productId, c.req.valid('json')), 200),
     )
     .openapi(
       createRoute({

@@ -1,7 +1,14 @@
 import type { Db } from '../db/database.js';
 import { encodeCursor } from '../shared/cursor.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { adjustStock, findProduct, insertProduct, listProducts, topSellers } from './product.repository.js';
+import {
+  adjustStock,
+  findProduct,
+  insertProduct,
+  listProducts,
+  setMaxPerUser,
+  topSellers,
+} from './product.repository.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -10,15 +17,21 @@ export function utcDate(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
+type ProductRecord = NonNullable<Awaited<ReturnType<typeof findProduct>>>;
+
+const toView = ({ max_per_user, ...p }: ProductRecord) => ({ ...p, maxPerUser: max_per_user });
+
+const productNotFound = (id: number) => new NotFoundError('PRODUCT_NOT_FOUND', `Product ${id} does not exist`);
+
 export async function getProduct(db: Db, id: number) {
   const product = await findProduct(db, id);
-  if (!product) throw new NotFoundError('PRODUCT_NOT_FOUND', `Product ${id} does not exist`);
-  return product;
+  if (!product) throw productNotFound(id);
+  return toView(product);
 }
 
 export async function getProducts(db: Db, limit: number, afterId: number | null) {
   const rows = await listProducts(db, limit, afterId);
-  const items = rows.slice(0, limit);
+  const items = rows.slice(0, limit).map(toView);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
@@ -41,8 +54,17 @@ export async function getTopProducts(db: Db, days: number, limit: number, now = 
   };
 }
 
-export async function createProduct(db: Db, input: { name: string; price: number; stock: number }) {
+export async function createProduct(
+  db: Db,
+  input: { name: string; price: number; stock: number; maxPerUser?: number | null | undefined },
+) {
   const id = await insertProduct(db, input);
+  return getProduct(db, id);
+}
+
+/** Changes a product's per-user limit; orders already placed keep their units. */
+export async function updateProduct(db: Db, id: number, change: { maxPerUser: number | null }) {
+  if (!(await setMaxPerUser(db, id, change.maxPerUser))) throw productNotFound(id);
   return getProduct(db, id);
 }
 

@@ -1,6 +1,6 @@
 // The oracle for order rushes: replaying the observed orders in sequence order against the initial
-// stock must give exactly the observed outcomes (each order placed while all of its items have the
-// stock, all or nothing), nothing oversold, every placed order stored as requested, and the stock
+// stock and the per-user limits must give exactly the observed outcomes (each order placed while
+// every item stays within its user's limit and has the stock, all or nothing), nothing oversold, every placed order stored as requested, and the stock
 // read back equal to the initial stock minus the units placed. Used by the load scripts and tests.
 
 export interface OrderItemObservation {
@@ -25,6 +25,10 @@ export interface ProductObservation {
   initialStock: number;
   /** Stock read back after every request was final. */
   stock: number;
+  /** The product's per-user limit during the observed requests; null or absent: unlimited. */
+  maxPerUser?: number | null | undefined;
+  /** Units each user held in PENDING_PAYMENT and PAID orders before the observed requests (default none). */
+  heldBefore?: Readonly<Record<number, number>> | undefined;
 }
 
 /** An order read back by id (GET /orders/{id} or the orders table). */
@@ -88,12 +92,27 @@ export function verifyOrders(
 
   // Replay the rule in sequence order.
   const stock = new Map(products.map((p) => [p.productId, p.initialStock]));
+  const limitOf = new Map(products.map((p) => [p.productId, p.maxPerUser ?? null]));
+  const held = new Map<string, number>();
+  for (const p of products) {
+    for (const [userId, units] of Object.entries(p.heldBefore ?? {})) held.set(`${userId}:${p.productId}`, units);
+  }
+  const holding = (userId: number, productId: number) => held.get(`${userId}:${productId}`) ?? 0;
+  const withinLimit = (userId: number, i: OrderItemObservation) => {
+    const limit = limitOf.get(i.productId);
+    return limit === null || limit === undefined || holding(userId, i.productId) + i.quantity <= limit;
+  };
   const expected = new Map<string, { status: 'SUCCEEDED' } | { status: 'REJECTED'; code: string }>();
   for (const o of sequenced) {
     if (o.items.some((i) => !stock.has(i.productId))) {
       expected.set(o.requestId, { status: 'REJECTED', code: 'PRODUCT_NOT_FOUND' });
+    } else if (!o.items.every((i) => withinLimit(o.userId, i))) {
+      expected.set(o.requestId, { status: 'REJECTED', code: 'PURCHASE_LIMIT_EXCEEDED' });
     } else if (o.items.every((i) => (stock.get(i.productId) ?? 0) >= i.quantity)) {
-      for (const i of o.items) stock.set(i.productId, (stock.get(i.productId) ?? 0) - i.quantity);
+      for (const i of o.items) {
+        stock.set(i.productId, (stock.get(i.productId) ?? 0) - i.quantity);
+        held.set(`${o.userId}:${i.productId}`, holding(o.userId, i.productId) + i.quantity);
+      }
       expected.set(o.requestId, { status: 'SUCCEEDED' });
     } else {
       expected.set(o.requestId, { status: 'REJECTED', code: 'INSUFFICIENT_STOCK' });
@@ -108,7 +127,11 @@ export function verifyOrders(
     if (want.status === 'SUCCEEDED' && o.status !== 'SUCCEEDED') {
       add(`${describe(o)} should have been placed but is ${o.status} ${o.errorCode ?? ''}`.trim());
     } else if (want.status === 'REJECTED' && o.status === 'SUCCEEDED') {
-      add(`${describe(o)} was placed although earlier orders had taken the stock (expected ${want.code})`);
+      add(
+        want.code === 'PURCHASE_LIMIT_EXCEEDED'
+          ? `${describe(o)} was placed although the user's earlier orders had used up its limit (expected ${want.code})`
+          : `${describe(o)} was placed although earlier orders had taken the stock (expected ${want.code})`,
+      );
     } else if (want.status === 'REJECTED' && o.errorCode !== want.code) {
       add(`${describe(o)} rejected with ${o.errorCode}, expected ${want.code}`);
     }

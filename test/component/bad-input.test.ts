@@ -65,7 +65,7 @@ async function snapshot() {
     .executeTakeFirstOrThrow();
   const products = await ctx.db
     .selectFrom('products')
-    .select(['id', 'name', 'price', 'stock'])
+    .select(['id', 'name', 'price', 'stock', 'max_per_user'])
     .where((eb) =>
       eb.or([eb('id', 'in', [product, missingProduct]), eb('name', 'like', `${namePrefix}%`), eb('name', '=', '')]),
     )
@@ -105,6 +105,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64url');
 const charge = '/users/{user}/balance/charge';
 const create = '/admin/products';
 const restock = '/admin/products/{product}/stock';
+const update = '/admin/products/{product}';
 const named = (extra: Record<string, unknown>) => ({ name: `${namePrefix} new`, price: 1000, stock: 5, ...extra });
 
 const cases: Record<string, BadCase> = {
@@ -525,6 +526,77 @@ const cases: Record<string, BadCase> = {
     code: 'UNAUTHORIZED',
   },
 
+  ...Object.fromEntries(
+    (
+      [
+        ['0', 0],
+        ['-1', -1],
+        ['1.5', 1.5],
+        ['as a string', '2'],
+        ['over 1,000,000', 1_000_001],
+      ] as const
+    ).map(([name, maxPerUser]): [string, BadCase] => [
+      `create: maxPerUser ${name}`,
+      {
+        method: 'POST',
+        path: create,
+        body: named({ maxPerUser }),
+        headers: admin,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'maxPerUser',
+      },
+    ]),
+  ),
+
+  // PATCH /admin/products/{productId}
+  ...Object.fromEntries(
+    (
+      [
+        ['missing', {}],
+        ['0', { maxPerUser: 0 }],
+        ['1.5', { maxPerUser: 1.5 }],
+        ['as a string', { maxPerUser: '2' }],
+        ['over 1,000,000', { maxPerUser: 1_000_001 }],
+      ] as const
+    ).map(([name, body]): [string, BadCase] => [
+      `update: maxPerUser ${name}`,
+      {
+        method: 'PATCH',
+        path: update,
+        body,
+        headers: admin,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'maxPerUser',
+      },
+    ]),
+  ),
+  'update: an unknown product': {
+    method: 'PATCH',
+    path: '/admin/products/{missing}',
+    body: { maxPerUser: 2 },
+    headers: admin,
+    status: 404,
+    code: 'PRODUCT_NOT_FOUND',
+  },
+  'update: product id abc': {
+    method: 'PATCH',
+    path: '/admin/products/abc',
+    body: { maxPerUser: 2 },
+    headers: admin,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'productId',
+  },
+  'update: no bearer token': {
+    method: 'PATCH',
+    path: update,
+    body: { maxPerUser: 2 },
+    status: 401,
+    code: 'UNAUTHORIZED',
+  },
+
   // PATCH /admin/products/{productId}/stock
   'restock: delta 0': {
     method: 'PATCH',
@@ -649,7 +721,7 @@ describe('bad input', () => {
       ].sort((a, b) => (a[0] as number) - (b[0] as number)),
     );
     expect(history).toMatchObject({ rows: 2, amounts: 750 });
-    expect(products).toEqual([{ id: product, name: `${namePrefix} kept`, price: 1200, stock: 7 }]);
+    expect(products).toEqual([{ id: product, name: `${namePrefix} kept`, price: 1200, stock: 7, max_per_user: null }]);
     expect(sales).toEqual([]);
   });
 });

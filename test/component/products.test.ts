@@ -49,12 +49,36 @@ describe('admin products', () => {
     const res = await postJson(ctx, '/admin/products', { name, price: 45_000, stock: 12 }, adminHeaders);
     expect(res.status).toBe(201);
     const created = (await res.json()) as Product;
-    expect(created).toEqual({ id: expect.any(Number), name, price: 45_000, stock: 12 });
+    expect(created).toEqual({ id: expect.any(Number), name, price: 45_000, stock: 12, maxPerUser: null });
     expect(Number.isSafeInteger(created.id) && created.id > 0).toBe(true);
 
     const fetched = await ctx.app.request(`/products/${created.id}`);
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toEqual(created);
+  });
+
+  it('when a product is created with maxPerUser and the limit is changed or lifted, then it shows each time', async () => {
+    const res = await postJson(
+      ctx,
+      '/admin/products',
+      { name: uniqueName('Limited'), price: 10, stock: 5, maxPerUser: 2 },
+      adminHeaders,
+    );
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as Product;
+    expect(created).toMatchObject({ stock: 5, maxPerUser: 2 });
+    const patch = (maxPerUser: number | null) =>
+      ctx.app.request(`/admin/products/${created.id}`, {
+        method: 'PATCH',
+        headers: adminHeaders,
+        body: JSON.stringify({ maxPerUser }),
+      });
+    for (const limit of [3, 3, null]) {
+      const changed = await patch(limit);
+      expect(changed.status).toBe(200);
+      expect(await changed.json()).toEqual({ ...created, maxPerUser: limit });
+    }
+    expect(await (await ctx.app.request(`/products/${created.id}`)).json()).toEqual({ ...created, maxPerUser: null });
   });
 
   it('when a name has surrounding blanks, then they are trimmed', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOrders, type CouponHoldState, type ProductState } from '../../src/order/order.decider.js';
+import { decideOrders, holdingKey, type CouponHoldState, type ProductState } from '../../src/order/order.decider.js';
 
 const at = new Date('2026-06-01T12:00:00Z');
 const products = (...list: [number, number, number][]) =>
@@ -102,5 +102,46 @@ describe('decideOrders', () => {
       { userId: 7, items: [{ productId: 1, quantity: 1 }], userCouponId: 42, acceptedAt: at },
     ]);
     expect(verdicts[0]).toMatchObject({ placed: false, code: 'COUPON_NOT_USABLE' });
+  });
+
+  describe('per-user limit', () => {
+    const limited = (maxPerUser: number) =>
+      new Map<number, ProductState>([[1, { id: 1, price: 100, stock: 100, maxPerUser }]]);
+    const one = (userId: number, quantity = 1) => ({ userId, items: [{ productId: 1, quantity }], acceptedAt: at });
+    const codes = (verdicts: ReturnType<typeof decideOrders>) => verdicts.map((v) => (v.placed ? 'placed' : v.code));
+
+    it('when one user orders three times in a batch against a limit of 2, then the third is refused and others are not counted', () => {
+      const held = new Map<string, number>();
+      const verdicts = decideOrders(limited(2), new Map(), [one(7), one(8), one(7), one(8), one(7)], held);
+      expect(codes(verdicts)).toEqual(['placed', 'placed', 'placed', 'placed', 'PURCHASE_LIMIT_EXCEEDED']);
+      expect(held.get(holdingKey(7, 1))).toBe(2);
+    });
+
+    it('when the user already holds units, then they count, and a quantity beyond the rest is refused whole', () => {
+      const p = limited(5);
+      const held = new Map([[holdingKey(7, 1), 3]]);
+      const verdicts = decideOrders(p, new Map(), [one(7, 3), one(7, 2), one(7, 1)], held);
+      expect(codes(verdicts)).toEqual(['PURCHASE_LIMIT_EXCEEDED', 'placed', 'PURCHASE_LIMIT_EXCEEDED']);
+      expect(p.get(1)?.stock).toBe(98);
+    });
+
+    it('when an order of several items exceeds the limit of one, then nothing of it is reserved', () => {
+      const p = new Map<number, ProductState>([
+        [1, { id: 1, price: 100, stock: 10 }],
+        [2, { id: 2, price: 100, stock: 10, maxPerUser: 1 }],
+      ]);
+      const verdicts = decideOrders(p, new Map(), [
+        {
+          userId: 7,
+          items: [
+            { productId: 1, quantity: 1 },
+            { productId: 2, quantity: 2 },
+          ],
+          acceptedAt: at,
+        },
+      ]);
+      expect(codes(verdicts)).toEqual(['PURCHASE_LIMIT_EXCEEDED']);
+      expect([p.get(1)?.stock, p.get(2)?.stock]).toEqual([10, 10]);
+    });
   });
 });

@@ -129,4 +129,34 @@ describe('verifyOrders', () => {
       /order 100 of request o1 .* cannot be read back[\s\S]*order 101 is CANCELLED/,
     );
   });
+
+  describe('per-user limit', () => {
+    const limited = (over: Partial<ProductObservation> = {}) =>
+      product({ initialStock: 10, stock: 8, maxPerUser: 2, ...over });
+    const kept = (): OrderObservation[] => [
+      order(1, 10, 'SUCCEEDED', { orderId: 1 }),
+      order(2, 10, 'SUCCEEDED', { orderId: 2 }),
+      order(3, 10, 'REJECTED', { code: 'PURCHASE_LIMIT_EXCEEDED' }),
+    ];
+
+    it('when the user got exactly its limit by sequence, then it passes', () => {
+      expect(verifyOrders(kept(), [limited()]).violations).toEqual([]);
+    });
+
+    it('when a third order of the user was placed past the limit, then it names it', () => {
+      const orders = kept();
+      orders[2] = order(3, 10, 'SUCCEEDED', { orderId: 3 });
+      const text = verifyOrders(orders, [limited({ stock: 7 })]).violations.join('\n');
+      expect(text).toMatch(/o3 \(seq 3, user 10\) was placed although the user's earlier orders had used up its limit/);
+    });
+
+    it('when units held before count and the limit was ignored, then it fails; refused for the wrong reason also fails', () => {
+      const orders = [order(1, 10, 'SUCCEEDED', { orderId: 1 })];
+      expect(verifyOrders(orders, [limited({ stock: 9, heldBefore: { 10: 2 } })]).ok).toBe(false);
+      const wrong = [order(1, 10, 'REJECTED', { code: 'INSUFFICIENT_STOCK' })];
+      expect(verifyOrders(wrong, [limited({ stock: 10, heldBefore: { 10: 2 } })]).violations.join('\n')).toMatch(
+        /rejected with INSUFFICIENT_STOCK, expected PURCHASE_LIMIT_EXCEEDED/,
+      );
+    });
+  });
 });
