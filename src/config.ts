@@ -22,6 +22,18 @@ const ConfigSchema = z.object({
     .default('ce'),
   COUPON_LANES: intFromEnv(4, 1, 256),
   ADMIN_TOKEN: z.string().min(1).optional(),
+  /** Identity mode with HS256: the shared secret, at least 32 characters (256 bits, as RFC 7518 asks). */
+  AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Identity mode with RS256/ES256: the issuer's JSON Web Key Set, fetched, cached and refreshed. */
+  AUTH_JWKS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'an http or https URL')
+    .optional(),
+  /** When set, a token's `iss` must equal it. */
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  /** When set, a token's `aud` must name it. */
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   ORDER_PAYMENT_WINDOW_MS: intFromEnv(600_000, 1_000),
   MAX_LANE_DEPTH: intFromEnv(100_000, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +77,9 @@ function parseClusterNodes(value: string, ctx: z.RefinementCtx): ClusterNodeAddr
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(source);
+  if (parsed.success && parsed.data.AUTH_JWT_SECRET && parsed.data.AUTH_JWKS_URL) {
+    throw new Error('Invalid configuration:\n  AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both');
+  }
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -12,6 +12,7 @@ import { adminBasic, adminBearer } from '../../src/http/auth.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
+import { createIdentity, USER_BEARER_SCHEME, USER_ROUTES, type IdentityVariables } from '../../src/http/identity.js';
 import { opsRoutes } from '../../src/http/ops.routes.js';
 import { errorToResponse, problem, problemResponse } from '../../src/http/problem.js';
 import { validationHook } from '../../src/http/validation.js';
@@ -38,7 +39,7 @@ export interface AppDeps {
   metrics?: Registry;
 }
 
-export type AppEnv = { Variables: { requestId: string } };
+export type AppEnv = { Variables: IdentityVariables };
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -46,6 +47,8 @@ export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const registry = deps.metrics ?? new Registry();
+  const identity = createIdentity(config);
+  const routeDeps = { ...deps, identity };
   registerQueueMetrics(registry, deps);
 
   app.use('*', createHttpMetrics(registry));
@@ -96,19 +99,20 @@ export function createApp(deps: AppDeps) {
     c.req.path.startsWith(DASHBOARD_PATH) ? next() : adminBearer(config.ADMIN_TOKEN)(c, next),
   );
   app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
+  for (const path of USER_ROUTES) app.use(path, identity.middleware);
   app.use('*', idempotency(db));
 
   app.route('/', opsRoutes(deps));
   app.route('/', metricsRoutes(registry));
   app.route(DASHBOARD_PATH, dashboardRoutes(deps));
-  app.route('/', balanceRoutes(deps));
+  app.route('/', balanceRoutes(routeDeps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));
-  app.route('/', couponRoutes(deps));
+  app.route('/', couponRoutes(routeDeps));
   app.route('/', couponAdminRoutes(deps));
-  app.route('/', requestRoutes(deps));
-  app.route('/', orderRoutes(deps));
-  app.route('/', paymentRoutes(deps));
+  app.route('/', requestRoutes(routeDeps));
+  app.route('/', orderRoutes(routeDeps));
+  app.route('/', paymentRoutes(routeDeps));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -119,6 +123,14 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminBearer', { type: 'http', scheme: 'bearer' });
+  if (identity.enabled) {
+    app.openAPIRegistry.registerComponent('securitySchemes', USER_BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: "A JWT whose `sub` is the user's id; a userId in the path or body must equal it",
+    });
+  }
   app.route('/', docsRoutes());
 
   app.notFound((c) => problemResponse(c, problem(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)));

@@ -9,10 +9,12 @@ import { createLaneQueues } from '../../src/queues/lanes.js';
 import { createExpiryQueue, EXPIRY_QUEUE } from '../../src/order/order-expiry.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
 import { answerClientError } from '../../src/http/client-error.js';
+import { logIdentityMode } from '../../src/http/identity.js';
 import { createApp } from './app.js';
 
 const config = loadConfig();
 const logger = createLogger(config, 'api');
+logIdentityMode(config, logger);
 const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
 // Without the offline queue a command fails at once while Redis is unreachable, so a submit answers
 // 503 instead of waiting out ioredis's reconnection backoff (up to 5 s per attempt). Reconnecting at

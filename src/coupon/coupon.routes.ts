@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
-import { idParam, json, jsonBody, positiveId, problemResponses, validationHook } from '../http/validation.js';
+import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import { idParam, json, jsonBody, problemResponses, validationHook } from '../http/validation.js';
 import { RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { createCoupon, getCoupon, getUserCoupons, submitClaim } from './coupon.service.js';
@@ -62,27 +63,28 @@ const UserCoupon = z.object({
   usedAt: z.string().nullable(),
 });
 
-export function couponRoutes(deps: RequestDeps & { db: Db }) {
-  const { db } = deps;
-  return new OpenAPIHono<{ Variables: { requestId: string } }>({ defaultHook: validationHook })
+export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity }) {
+  const { db, identity } = deps;
+  return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
       createRoute({
         method: 'post',
         path: '/coupons/{couponId}/claims',
         tags: ['Coupons'],
+        ...identity.openapi,
         request: {
           params: z.object({ couponId: idParam('couponId') }),
-          body: jsonBody(z.object({ userId: positiveId }).openapi('ClaimRequest')),
+          body: jsonBody(z.object({ userId: identity.bodyUserId }).openapi('ClaimRequest'), !identity.enabled),
         },
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location'),
           200: json(RequestResourceSchema, 'Already final (sold out)'),
-          ...problemResponses(400, 413, 422, 503),
+          ...problemResponses(400, ...identity.problems, 413, 422, 503),
         },
       }),
       async (c) => {
         const { couponId } = c.req.valid('param');
-        const { userId } = c.req.valid('json');
+        const userId = actingUserId(c, c.req.valid('json').userId);
         const { queued, resource } = await submitClaim(deps, couponId, userId, c.get('requestId'));
         c.header('Location', `/requests/${resource.requestId}`);
         return queued ? c.json(resource, 202) : c.json(resource, 200);
@@ -103,16 +105,20 @@ export function couponRoutes(deps: RequestDeps & { db: Db }) {
         method: 'get',
         path: '/users/{userId}/coupons',
         tags: ['Coupons'],
+        ...identity.openapi,
         request: {
           params: z.object({ userId: idParam('userId') }),
           query: z.object({ status: z.enum(['AVAILABLE', 'RESERVED', 'USED', 'EXPIRED']).optional() }),
         },
         responses: {
           200: json(z.object({ items: z.array(UserCoupon) }), "The user's coupons, newest first"),
-          ...problemResponses(400),
+          ...problemResponses(400, ...identity.problems),
         },
       }),
-      async (c) => c.json(await getUserCoupons(db, c.req.valid('param').userId, c.req.valid('query').status), 200),
+      async (c) => {
+        const userId = actingUserId(c, c.req.valid('param').userId);
+        return c.json(await getUserCoupons(db, userId, c.req.valid('query').status), 200);
+      },
     );
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
+import type { IdentityEnv } from './identity.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../shared/errors.js';
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -17,7 +18,7 @@ interface Stored {
   body: string;
 }
 
-export function idempotency(db: Db): MiddlewareHandler {
+export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     if (key === undefined || c.req.method !== 'POST') return next();
@@ -26,7 +27,9 @@ export function idempotency(db: Db): MiddlewareHandler {
         { path: 'header.Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
       ]);
     }
-    const scope = `${c.req.method} ${c.req.path}`.slice(0, 200);
+    // A key is the caller's: in identity mode two users' keys never meet, even on the same path and body.
+    const user = c.get('verifiedUserId');
+    const scope = `${typeof user === 'number' ? `user ${user} ` : ''}${c.req.method} ${c.req.path}`.slice(0, 200);
     const body = await c.req.text();
     const hash = createHash('sha256').update(body).digest('hex');
 
@@ -81,9 +84,9 @@ export function idempotency(db: Db): MiddlewareHandler {
       throw err;
     }
     const res = c.res;
-    // Refused input (400, 415) never ran, and a server error wrote nothing: neither leaves a record,
-    // so a retry with the same key (and a corrected body) runs afresh.
-    if (res.status >= 500 || res.status === 400 || res.status === 415) {
+    // Refused input (400, 415) and a caller refused as not the user (401, 403) never ran, and a
+    // server error wrote nothing: none leaves a record, so a retry with the same key runs afresh.
+    if (res.status >= 500 || [400, 401, 403, 415].includes(res.status)) {
       await release(db, scope, key);
       return;
     }

@@ -66,7 +66,7 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
+export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
+  required,
   content: { 'application/json': { schema } },
 });

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
+import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { idParam, json, jsonBody, positiveId, problemResponses, validationHook } from '../http/validation.js';
 import { RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
@@ -21,42 +22,46 @@ export const OrderSchema = z
   })
   .openapi('Order');
 
-const NewOrder = z
-  .object({
-    userId: positiveId,
-    items: z
-      .array(z.object({ productId: positiveId, quantity: z.number().int().min(1).max(1000) }))
-      .min(1)
-      .max(20)
-      .refine(
-        (items) => new Set(items.map((i) => i.productId)).size === items.length,
-        'productId values must be distinct',
-      ),
-    userCouponId: positiveId.optional(),
-  })
-  .openapi('NewOrder');
+const newOrder = (identity: Identity) =>
+  z
+    .object({
+      userId: identity.bodyUserId,
+      items: z
+        .array(z.object({ productId: positiveId, quantity: z.number().int().min(1).max(1000) }))
+        .min(1)
+        .max(20)
+        .refine(
+          (items) => new Set(items.map((i) => i.productId)).size === items.length,
+          'productId values must be distinct',
+        ),
+      userCouponId: positiveId.optional(),
+    })
+    .openapi('NewOrder');
 
 export const OrderParams = z.object({ orderId: idParam('orderId') });
-export const UserBody = z.object({ userId: positiveId }).openapi('UserRef');
+/** The body of payment and cancel: the acting user (in identity mode optional, and so the body too). */
+export const userBody = (identity: Identity) =>
+  jsonBody(z.object({ userId: identity.bodyUserId }).openapi('UserRef'), !identity.enabled);
 
-export function orderRoutes(deps: RequestDeps & { db: Db }) {
-  const { db } = deps;
-  return new OpenAPIHono<{ Variables: { requestId: string } }>({ defaultHook: validationHook })
+export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity }) {
+  const { db, identity } = deps;
+  return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
       createRoute({
         method: 'post',
         path: '/orders',
         tags: ['Orders'],
-        request: { body: jsonBody(NewOrder) },
+        ...identity.openapi,
+        request: { body: jsonBody(newOrder(identity)) },
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location'),
-          ...problemResponses(400, 413, 422, 503),
+          ...problemResponses(400, ...identity.problems, 413, 422, 503),
         },
       }),
       async (c) => {
         const body = c.req.valid('json');
         const resource = await submitOrder(deps, {
-          userId: body.userId,
+          userId: actingUserId(c, body.userId),
           items: body.items,
           ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
           httpRequestId: c.get('requestId'),
@@ -70,22 +75,32 @@ export function orderRoutes(deps: RequestDeps & { db: Db }) {
         method: 'get',
         path: '/orders/{orderId}',
         tags: ['Orders'],
+        ...identity.openapi,
         request: { params: OrderParams },
-        responses: { 200: json(OrderSchema, 'The order'), ...problemResponses(400, 404) },
+        responses: { 200: json(OrderSchema, 'The order'), ...problemResponses(400, ...identity.problems, 404) },
       }),
-      async (c) => c.json(await getOrder(db, c.req.valid('param').orderId), 200),
+      async (c) => {
+        const order = await getOrder(db, c.req.valid('param').orderId);
+        // In identity mode, another user's order is 403; with identity off, any order is readable.
+        actingUserId(c, order.userId);
+        return c.json(order, 200);
+      },
     )
     .openapi(
       createRoute({
         method: 'post',
         path: '/orders/{orderId}/cancel',
         tags: ['Orders'],
-        request: { params: OrderParams, body: jsonBody(UserBody) },
+        ...identity.openapi,
+        request: { params: OrderParams, body: userBody(identity) },
         responses: {
           200: json(OrderSchema, 'Cancelled; stock and coupon released'),
-          ...problemResponses(400, 403, 404, 409),
+          ...problemResponses(400, ...identity.problems, 403, 404, 409),
         },
       }),
-      async (c) => c.json(await cancelOrder(db, c.req.valid('param').orderId, c.req.valid('json').userId), 200),
+      async (c) => {
+        const userId = actingUserId(c, c.req.valid('json').userId);
+        return c.json(await cancelOrder(db, c.req.valid('param').orderId, userId), 200);
+      },
     );
 }

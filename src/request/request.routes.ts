@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Identity } from '../http/identity.js';
 import { json, problemResponses, validationHook } from '../http/validation.js';
 import { getRequest, isFinal, type RequestDeps } from './request.service.js';
 
@@ -20,12 +21,13 @@ export const RequestResourceSchema = z
   })
   .openapi('QueuedRequest');
 
-export function requestRoutes(deps: RequestDeps) {
+export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
     createRoute({
       method: 'get',
       path: '/requests/{requestId}',
       tags: ['Requests'],
+      ...deps.identity.openapi,
       request: {
         params: z.object({
           requestId: z
@@ -46,7 +48,7 @@ export function requestRoutes(deps: RequestDeps) {
       },
       responses: {
         200: json(RequestResourceSchema, 'The request; Retry-After: 1 while QUEUED or PROCESSING'),
-        ...problemResponses(400, 404),
+        ...problemResponses(400, ...(deps.identity.enabled ? [401] : []), 404),
       },
     }),
     async (c) => {
