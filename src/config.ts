@@ -46,6 +46,19 @@ const ConfigSchema = z.object({
   LANE_LEASE_MS: intFromEnv(3_000, 300),
   EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
+  /** Queued submits (claims, orders) one user may make per second; 0 turns the limit off. */
+  RATE_LIMIT_USER_PER_SECOND: intFromEnv(10, 0, 1_000_000),
+  /** Queued submits per second from one client address; only counted when TRUST_PROXY is set. */
+  RATE_LIMIT_ADDRESS_PER_SECOND: intFromEnv(100, 0, 1_000_000),
+  /**
+   * The header that carries the client's address as the proxy in front of the API saw it (e.g.
+   * `X-Forwarded-For`, whose last entry is taken). Unset: no per-address limit.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name')
+    .optional()
+    .transform((v) => v?.toLowerCase()),
   /**
    * TEST ONLY, never in production: `reverse` makes lane consumers decide each batch newest first, so
    * the load-script tests can start a deliberately unfair system and see the oracle fail it.

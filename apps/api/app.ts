@@ -14,6 +14,7 @@ import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
 import { createIdentity, USER_BEARER_SCHEME, USER_ROUTES, type IdentityVariables } from '../../src/http/identity.js';
 import { opsRoutes } from '../../src/http/ops.routes.js';
+import { createSubmitLimiter } from '../../src/http/rate-limit.js';
 import { errorToResponse, problem, problemResponse } from '../../src/http/problem.js';
 import { validationHook } from '../../src/http/validation.js';
 import { createHttpMetrics } from '../../src/metrics/http.metrics.js';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   const identity = createIdentity(config);
   const routeDeps = { ...deps, identity };
   registerQueueMetrics(registry, deps);
+  const submits = { ...routeDeps, limiter: createSubmitLimiter(deps.redis, config, registry) };
 
   app.use('*', createHttpMetrics(registry));
 
@@ -108,10 +110,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', balanceRoutes(routeDeps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));
-  app.route('/', couponRoutes(routeDeps));
+  app.route('/', couponRoutes(submits));
   app.route('/', couponAdminRoutes(deps));
   app.route('/', requestRoutes(routeDeps));
-  app.route('/', orderRoutes(routeDeps));
+  app.route('/', orderRoutes(submits));
   app.route('/', paymentRoutes(routeDeps));
 
   app.doc31('/openapi.json', {

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, json, jsonBody, problemResponses, validationHook } from '../http/validation.js';
 import { RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
@@ -63,7 +64,7 @@ const UserCoupon = z.object({
   usedAt: z.string().nullable(),
 });
 
-export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity }) {
+export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; limiter: SubmitLimiter }) {
   const { db, identity } = deps;
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
@@ -79,13 +80,16 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity })
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location'),
           200: json(RequestResourceSchema, 'Already final (sold out)'),
-          ...problemResponses(400, ...identity.problems, 413, 422, 503),
+          ...problemResponses(400, ...identity.problems, 413, 422, 429, 503),
         },
       }),
       async (c) => {
         const { couponId } = c.req.valid('param');
         const userId = actingUserId(c, c.req.valid('json').userId);
-        const { queued, resource } = await submitClaim(deps, couponId, userId, c.get('requestId'));
+        const { queued, resource } = await submitClaim(deps, couponId, userId, {
+          httpRequestId: c.get('requestId'),
+          admit: deps.limiter.admission(c, userId),
+        });
         c.header('Location', `/requests/${resource.requestId}`);
         return queued ? c.json(resource, 202) : c.json(resource, 200);
       },

@@ -8,6 +8,7 @@ import {
   laneSnapshot,
   type RequestDeps,
   type RequestResource,
+  type SubmitOptions,
 } from '../request/request.service.js';
 import { findCoupon, insertCoupon, listUserCoupons, type NewCoupon } from './coupon.repository.js';
 
@@ -56,10 +57,10 @@ export async function submitClaim(
   deps: RequestDeps,
   couponId: number,
   userId: number,
-  httpRequestId?: string,
+  { httpRequestId, admit }: SubmitOptions = {},
 ): Promise<{ queued: boolean; resource: RequestResource }> {
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
-  const snapshot = await laneSnapshot(deps, lane, couponId);
+  const [snapshot] = await Promise.all([laneSnapshot(deps, lane, couponId), admit?.()]);
   if (snapshot.soldOut) {
     const resource = await answerInstantly(deps, 'COUPON_CLAIM', {
       code: 'SOLD_OUT',

@@ -68,6 +68,7 @@ export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
         throw new ConflictError(
           'IDEMPOTENCY_KEY_IN_PROGRESS',
           'A request with this Idempotency-Key is still in progress',
+          1,
         );
       }
       const stored = JSON.parse(existing.response_body ?? '{}') as Stored;

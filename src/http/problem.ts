@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../logger.js';
-import { DomainError, UnavailableError, ValidationError } from '../shared/errors.js';
+import { DomainError, ValidationError } from '../shared/errors.js';
 
 export interface Problem {
   type: string;
@@ -25,6 +25,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -36,6 +37,7 @@ const STATUS_BY_KIND: Record<DomainError['kind'], ContentfulStatusCode> = {
   CONFLICT: 409,
   FORBIDDEN: 403,
   UNPROCESSABLE: 422,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
 };
 
@@ -63,7 +65,7 @@ export function errorToResponse(err: unknown, c: Context, log: Logger): Response
     const status = STATUS_BY_KIND[err.kind];
     const errors = err instanceof ValidationError ? err.errors : undefined;
     const headers: Record<string, string> =
-      err instanceof UnavailableError ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+      err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
     return problemResponse(c, problem(status, err.code, err.message, errors), headers);
   }
   if (err instanceof HTTPException) {

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, json, jsonBody, positiveId, problemResponses, validationHook } from '../http/validation.js';
 import { RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
@@ -43,7 +44,7 @@ export const OrderParams = z.object({ orderId: idParam('orderId') });
 export const userBody = (identity: Identity) =>
   jsonBody(z.object({ userId: identity.bodyUserId }).openapi('UserRef'), !identity.enabled);
 
-export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity }) {
+export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; limiter: SubmitLimiter }) {
   const { db, identity } = deps;
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
@@ -55,17 +56,22 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity }) 
         request: { body: jsonBody(newOrder(identity)) },
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location'),
-          ...problemResponses(400, ...identity.problems, 413, 422, 503),
+          ...problemResponses(400, ...identity.problems, 413, 422, 429, 503),
         },
       }),
       async (c) => {
         const body = c.req.valid('json');
-        const resource = await submitOrder(deps, {
-          userId: actingUserId(c, body.userId),
-          items: body.items,
-          ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
-          httpRequestId: c.get('requestId'),
-        });
+        const userId = actingUserId(c, body.userId);
+        const resource = await submitOrder(
+          deps,
+          {
+            userId,
+            items: body.items,
+            ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
+            httpRequestId: c.get('requestId'),
+          },
+          { admit: deps.limiter.admission(c, userId) },
+        );
         c.header('Location', `/requests/${resource.requestId}`);
         return c.json(resource, 202);
       },

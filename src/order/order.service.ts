@@ -3,7 +3,13 @@ import type { OrderRow } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { ORDER_LANE } from '../queues/lanes.js';
 import type { OrderPayload } from '../queues/payloads.js';
-import { enqueue, type RequestDeps, type RequestResource } from '../request/request.service.js';
+import {
+  enqueue,
+  laneSnapshot,
+  type RequestDeps,
+  type RequestResource,
+  type SubmitOptions,
+} from '../request/request.service.js';
 import {
   changeStock,
   closeOrder,
@@ -44,11 +50,16 @@ export async function getOrder(db: Db, id: number) {
 export async function submitOrder(
   deps: RequestDeps,
   order: Omit<OrderPayload, 'nonce' | 'acceptedAt'>,
+  { admit }: SubmitOptions = {},
 ): Promise<RequestResource> {
-  return enqueue(deps, ORDER_LANE, `order by user ${order.userId}: ${order.items.length} item(s)`, {
-    ...order,
-    acceptedAt: Date.now(),
-  });
+  const [snapshot] = await Promise.all([laneSnapshot(deps, ORDER_LANE), admit?.()]);
+  return enqueue(
+    deps,
+    ORDER_LANE,
+    `order by user ${order.userId}: ${order.items.length} item(s)`,
+    { ...order, acceptedAt: Date.now() },
+    snapshot,
+  );
 }
 
 /**

@@ -38,6 +38,14 @@ export interface RequestDeps {
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
 }
 
+/** What a submit brings besides its payload. */
+export interface SubmitOptions {
+  /** The HTTP request id, kept in the job for the logs and the dashboard. */
+  httpRequestId?: string;
+  /** The rate limiter's check, run beside the lane snapshot (one round trip); throws when over the limit. */
+  admit?: () => Promise<void>;
+}
+
 const INSTANT_TTL_S = 24 * 3600;
 
 const instantKey = (prefix: string, requestId: string) => `${prefix}:instant:${requestId}`;

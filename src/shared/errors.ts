@@ -2,7 +2,10 @@
 // them to problem+json in one place (src/http/problem.ts); lane workers map them to REJECTED outcomes.
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNPROCESSABLE' | 'UNAVAILABLE';
+  abstract readonly kind:
+    'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNPROCESSABLE' | 'RATE_LIMITED' | 'UNAVAILABLE';
+  /** Seconds a client should wait before trying again, sent as Retry-After when set. */
+  readonly retryAfterSeconds?: number;
   constructor(
     readonly code: string,
     message: string,
@@ -31,6 +34,13 @@ export class NotFoundError extends DomainError {
 /** The request is well-formed but conflicts with the resource's current state; nothing changed. */
 export class ConflictError extends DomainError {
   readonly kind = 'CONFLICT' as const;
+  constructor(
+    code: string,
+    message: string,
+    override readonly retryAfterSeconds?: number,
+  ) {
+    super(code, message);
+  }
 }
 
 /** The caller may not act on this resource (e.g. another user's order). */
@@ -43,13 +53,24 @@ export class UnprocessableError extends DomainError {
   readonly kind = 'UNPROCESSABLE' as const;
 }
 
+/** The caller sent more queued submits than its limit allows; nothing was queued. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'RATE_LIMITED' as const;
+  constructor(
+    message: string,
+    override readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
+  }
+}
+
 /** The engine cannot take the request right now (lanes full, a dependency down); retry later. */
 export class UnavailableError extends DomainError {
   readonly kind = 'UNAVAILABLE' as const;
   constructor(
     code: string,
     message: string,
-    readonly retryAfterSeconds = 1,
+    override readonly retryAfterSeconds = 1,
   ) {
     super(code, message);
   }
