@@ -1,7 +1,5 @@
 // Builds the HTTP app from its dependencies; no sockets, so tests drive it with app.request().
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import type { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import type { Config } from '../../src/config.js';
@@ -9,6 +7,7 @@ import type { Db } from '../../src/db/database.js';
 import type { Logger } from '../../src/logger.js';
 import type { RedisClient } from '../../src/redis.js';
 import { adminBasic, adminBearer } from '../../src/http/auth.js';
+import { bodyLimit } from '../../src/http/body-limit.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
@@ -55,21 +54,12 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', createHttpMetrics(registry));
 
-  app.use(
-    '*',
-    requestId({
-      headerName: 'X-Request-Id',
-      generator: () => crypto.randomUUID(),
-      limitLength: 128,
-    }),
-  );
   app.use('*', async (c, next) => {
-    // hono/request-id accepts a wider alphabet than we want to log; replace anything odd.
-    if (!REQUEST_ID_PATTERN.test(c.get('requestId'))) {
-      const id = crypto.randomUUID();
-      c.set('requestId', id);
-      c.header('X-Request-Id', id);
-    }
+    // An X-Request-Id from the client is kept when it is safe to log; anything else is replaced.
+    const given = c.req.header('X-Request-Id');
+    const id = given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', id);
+    c.header('X-Request-Id', id);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
@@ -78,7 +68,7 @@ export function createApp(deps: AppDeps) {
     // A queued request names its id in Location: with it, one grep finds submit, decision and outcome.
     const location = c.res.headers.get('Location');
     const line = {
-      reqId: c.get('requestId'),
+      reqId: id,
       method: c.req.method,
       path: c.req.path,
       status,
@@ -90,10 +80,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use(
     '*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB')),
-    }),
+    bodyLimit(64 * 1024, (c) => problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB'))),
   );
   // Authentication comes before idempotency: a refused call must not record an answer that the
   // same key would replay once the caller presents the right token.

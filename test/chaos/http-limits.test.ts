@@ -109,4 +109,15 @@ describe('HTTP limits over a real socket', () => {
     expectProblemAnswer(chunked, 413, 'PAYLOAD_TOO_LARGE');
     expect(api.child.exitCode).toBeNull();
   });
+
+  it('when a body under 64 KiB comes chunked without a length, then it is read and the claim is queued', async () => {
+    const body = JSON.stringify({ userId: 7, pad: 'x'.repeat(30_000) });
+    const chunks = body.match(/.{1,4096}/g) ?? [];
+    const answer = await raw(
+      `POST /coupons/1/claims HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n` +
+        `Connection: close\r\n\r\n${chunks.map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('')}0\r\n\r\n`,
+    );
+    expect(answer.status, answer.body).toBe(202);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'QUEUED', type: 'COUPON_CLAIM' });
+  });
 });
