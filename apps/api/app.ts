@@ -26,6 +26,8 @@ import { requestRoutes } from '../../src/request/request.routes.js';
 import { orderRoutes } from '../../src/order/order.routes.js';
 import { paymentRoutes } from '../../src/payment/payment.routes.js';
 import type { LaneProgress } from '../../src/request/lane-progress.js';
+import { OutcomeCache } from '../../src/request/outcome-cache.js';
+import { InstantAnswers } from '../../src/request/instant-answers.js';
 
 export interface AppDeps {
   config: Config;
@@ -37,13 +39,20 @@ export interface AppDeps {
   progress: LaneProgress;
   /** The process's metrics registry (with process metrics); a fresh one when not given. */
   metrics?: Registry;
+  /** Final outcomes already read; a bounded cache of its own when not given. */
+  outcomes?: OutcomeCache;
 }
 
 export type AppEnv = { Variables: IdentityVariables };
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createApp(deps: AppDeps) {
+export function createApp(input: AppDeps) {
+  const deps = {
+    ...input,
+    outcomes: input.outcomes ?? new OutcomeCache(),
+    instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX),
+  };
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const registry = deps.metrics ?? new Registry();

@@ -3,7 +3,6 @@ import type { CouponRow, UserCouponStatus } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { laneForCoupon } from '../queues/lanes.js';
 import {
-  answerInstantly,
   enqueue,
   laneSnapshot,
   type RequestDeps,
@@ -62,11 +61,7 @@ export async function submitClaim(
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
   const [snapshot] = await Promise.all([laneSnapshot(deps, lane, couponId), admit?.()]);
   if (snapshot.soldOut) {
-    const resource = await answerInstantly(deps, 'COUPON_CLAIM', {
-      code: 'SOLD_OUT',
-      message: 'All coupons have been issued',
-    });
-    return { queued: false, resource };
+    return { queued: false, resource: await deps.instant.issue('so') };
   }
   const resource = await enqueue(
     deps,

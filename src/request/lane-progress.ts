@@ -10,9 +10,10 @@ interface Waiter {
 }
 
 export class LaneProgress {
-  private readonly decided = new Map<string, number>();
+  private readonly decidedByLane = new Map<string, number>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private subscribed: Promise<unknown> | undefined;
+  private listening = false;
 
   constructor(
     private readonly subscriber: RedisClient,
@@ -22,24 +23,39 @@ export class LaneProgress {
 
   private ensureSubscribed(): void {
     if (this.subscribed) return;
-    this.subscriber.on('message', (_channel: string, message: string) => {
-      const sep = message.lastIndexOf(':');
-      const lane = message.slice(0, sep);
-      const seq = Number(message.slice(sep + 1));
-      if (!Number.isSafeInteger(seq)) return;
-      if (seq > (this.decided.get(lane) ?? 0)) this.decided.set(lane, seq);
-      for (const w of this.waiters.get(lane) ?? []) if (w.sequence <= seq) w.wake();
-    });
+    if (!this.listening) {
+      this.listening = true;
+      this.subscriber.on('message', (_channel: string, message: string) => {
+        const sep = message.lastIndexOf(':');
+        const seq = Number(message.slice(sep + 1));
+        if (Number.isSafeInteger(seq)) this.observe(message.slice(0, sep), seq);
+      });
+    }
     this.subscribed = this.subscriber.subscribe(decidedChannel(this.queuePrefix)).catch((err: Error) => {
       this.logger.warn({ err: err.message }, 'lane progress subscription failed');
       this.subscribed = undefined;
     });
   }
 
+  /**
+   * How far the lane is known to be decided: announced since this process subscribed, or read from
+   * Redis by a caller (observe). Never more than the lane has committed; may lag it briefly.
+   */
+  decided(lane: string): number {
+    this.ensureSubscribed();
+    return this.decidedByLane.get(lane) ?? 0;
+  }
+
+  observe(lane: string, sequence: number): void {
+    if (sequence <= (this.decidedByLane.get(lane) ?? 0)) return;
+    this.decidedByLane.set(lane, sequence);
+    for (const w of this.waiters.get(lane) ?? []) if (w.sequence <= sequence) w.wake();
+  }
+
   /** Resolves when the lane announces a decision at or past `sequence`, or after `ms`. */
   wait(lane: string, sequence: number, ms: number): Promise<void> {
     this.ensureSubscribed();
-    if ((this.decided.get(lane) ?? 0) >= sequence) return Promise.resolve();
+    if ((this.decidedByLane.get(lane) ?? 0) >= sequence) return Promise.resolve();
     return new Promise((resolve) => {
       const set = this.waiters.get(lane) ?? new Set<Waiter>();
       this.waiters.set(lane, set);

@@ -23,12 +23,3 @@ export function parseRequestId(id: string): { laneCode: string; sequence: number
   if (!Number.isSafeInteger(sequence)) return null;
   return { laneCode: match[1], sequence, nonce: match[3] };
 }
-
-/** Requests answered at once without queueing (the coupon is known sold out) carry no sequence. */
-export function formatInstantRequestId(nonce: string): string {
-  return `x-${nonce}`;
-}
-
-export function isInstantRequestId(id: string): boolean {
-  return /^x-[a-z0-9]{10}$/.test(id);
-}

@@ -7,14 +7,10 @@ import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
 import { UnavailableError, NotFoundError } from '../shared/errors.js';
 import { laneByCode, laneKeys, type Lane } from '../queues/lanes.js';
 import { findOutcome } from './request.repository.js';
-import {
-  formatInstantRequestId,
-  formatRequestId,
-  isInstantRequestId,
-  newNonce,
-  parseRequestId,
-} from './request.ids.js';
+import { formatRequestId, newNonce, parseRequestId } from './request.ids.js';
+import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
+import type { OutcomeCache } from './outcome-cache.js';
 
 export type RequestStatus = 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'REJECTED' | 'FAILED';
 
@@ -35,6 +31,10 @@ export interface RequestDeps {
   redis: RedisClient;
   queues: Map<string, Queue>;
   progress: LaneProgress;
+  /** Final outcomes already read, answered again without MySQL. */
+  outcomes: OutcomeCache;
+  /** Answers final at submission, issued and read back without storing them. */
+  instant: InstantAnswers;
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
 }
 
@@ -45,10 +45,6 @@ export interface SubmitOptions {
   /** The rate limiter's check, run beside the lane snapshot (one round trip); throws when over the limit. */
   admit?: () => Promise<void>;
 }
-
-const INSTANT_TTL_S = 24 * 3600;
-
-const instantKey = (prefix: string, requestId: string) => `${prefix}:instant:${requestId}`;
 
 function queueOf(deps: RequestDeps, lane: Lane): Queue {
   const queue = deps.queues.get(lane.name);
@@ -85,31 +81,6 @@ export async function enqueue(
   };
 }
 
-/** A request whose outcome is certain without queueing (coupon sold out): final at once. */
-export async function answerInstantly(
-  deps: RequestDeps,
-  type: RequestType,
-  error: { code: string; message: string },
-): Promise<RequestResource> {
-  const now = new Date().toISOString();
-  const resource: RequestResource = {
-    requestId: formatInstantRequestId(newNonce()),
-    type,
-    status: 'REJECTED',
-    sequence: null,
-    error,
-    acceptedAt: now,
-    finishedAt: now,
-  };
-  await deps.redis.set(
-    instantKey(deps.config.QUEUE_PREFIX, resource.requestId),
-    JSON.stringify(resource),
-    'EX',
-    INSTANT_TTL_S,
-  );
-  return resource;
-}
-
 function fromOutcome(o: RequestOutcomeTable): RequestResource {
   return {
     requestId: o.request_id,
@@ -125,41 +96,60 @@ function fromOutcome(o: RequestOutcomeTable): RequestResource {
 
 const notFound = (id: string) => new NotFoundError('REQUEST_NOT_FOUND', `Request ${id} does not exist`);
 
+/** The outcome from MySQL, remembered: a final outcome never changes. */
+async function finalOutcome(deps: RequestDeps, requestId: string): Promise<RequestResource | undefined> {
+  const row = await findOutcome(deps.db, requestId);
+  if (!row) return undefined;
+  const resource = fromOutcome(row);
+  deps.outcomes.set(resource);
+  return resource;
+}
+
+/**
+ * A queued request's state. Final outcomes come from memory or one MySQL read by primary key. A
+ * request the lane has not decided yet is answered from Redis alone, in one round trip: its job
+ * (BullMQ stamps `processedOn` when the lane owner takes it; lanes never move a job back) and the
+ * lane's decided sequence, which the lane sets only after the outcomes are committed.
+ */
 async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestResource> {
   if (isInstantRequestId(requestId)) {
-    const raw = await deps.redis.get(instantKey(deps.config.QUEUE_PREFIX, requestId));
-    if (!raw) throw notFound(requestId);
-    return JSON.parse(raw) as RequestResource;
+    const instant = await deps.instant.read(requestId);
+    if (!instant) throw notFound(requestId);
+    return instant;
   }
   const parsed = parseRequestId(requestId);
   const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES) : undefined;
   if (!parsed || !lane) throw notFound(requestId);
-
-  const outcome = await findOutcome(deps.db, requestId);
-  if (outcome) return fromOutcome(outcome);
+  const cached = deps.outcomes.get(requestId);
+  if (cached) return cached;
+  if (deps.progress.decided(lane.name) >= parsed.sequence) {
+    const final = await finalOutcome(deps, requestId);
+    if (final) return final;
+  }
 
   const queue = queueOf(deps, lane);
-  const job = await queue.getJob(String(parsed.sequence));
-  if (!job || (job.data as { nonce?: unknown }).nonce !== parsed.nonce) {
-    // The lane may have decided it between the two reads.
-    const late = await findOutcome(deps.db, requestId);
-    if (late) return fromOutcome(late);
-    throw notFound(requestId);
+  const results = await deps.redis
+    .pipeline()
+    .hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp')
+    .get(laneKeys(deps.config.QUEUE_PREFIX, lane).decided)
+    .exec();
+  for (const [err] of results ?? []) if (err) throw err;
+  const [data, processedOn, finishedOn, timestamp] = (results?.[0]?.[1] ?? []) as (string | null)[];
+  const decided = Number(results?.[1]?.[1] ?? 0);
+  deps.progress.observe(lane.name, decided);
+  const payload = data ? (JSON.parse(data) as { nonce?: unknown; acceptedAt?: unknown }) : undefined;
+  if (payload?.nonce !== parsed.nonce || decided >= parsed.sequence || finishedOn) {
+    // Decided (the job may be gone from Redis by now), or not a request of this lane at all.
+    const final = await finalOutcome(deps, requestId);
+    if (final) return final;
+    if (payload?.nonce !== parsed.nonce) throw notFound(requestId);
   }
-  const [state, decided] = await Promise.all([
-    job.getState(),
-    deps.redis.get(laneKeys(deps.config.QUEUE_PREFIX, lane).decided),
-  ]);
-  if (state === 'completed' || state === 'failed') {
-    const late = await findOutcome(deps.db, requestId);
-    if (late) return fromOutcome(late);
-  }
-  const acceptedAt = new Date((job.data as { acceptedAt?: number }).acceptedAt ?? job.timestamp).toISOString();
-  const common = { requestId, type: lane.type };
-  const times = { acceptedAt, finishedAt: null };
-  if (state === 'active') return { ...common, status: 'PROCESSING', sequence: parsed.sequence, ...times };
-  const position = Math.max(0, parsed.sequence - Number(decided ?? 0) - 1);
-  return { ...common, status: 'QUEUED', sequence: parsed.sequence, position, ...times };
+  const acceptedAt = new Date(
+    typeof payload.acceptedAt === 'number' ? payload.acceptedAt : Number(timestamp),
+  ).toISOString();
+  const common = { requestId, type: lane.type, sequence: parsed.sequence, acceptedAt, finishedAt: null };
+  if (processedOn) return { ...common, status: 'PROCESSING' };
+  return { ...common, status: 'QUEUED', position: Math.max(0, parsed.sequence - decided - 1) };
 }
 
 export function isFinal(r: RequestResource): boolean {

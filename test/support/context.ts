@@ -22,10 +22,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-export function createTestContext(overrides: Record<string, string> = {}) {
+/** `connectionLimit: 1` puts every query of the app on one MySQL session, whose counters a test can read. */
+export function createTestContext(overrides: Record<string, string> = {}, { connectionLimit = 20 } = {}) {
   const config = testConfig(overrides);
   const logger = createLogger(config, 'test');
-  const db: Db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
+  const db: Db = createDb(config.DATABASE_URL, { connectionLimit });
   const redis = createRedis(config, { maxRetriesPerRequest: 1 });
   const queues = createLaneQueues(config, redis);
   const progress = new LaneProgress(createRedis(config), config.QUEUE_PREFIX, logger);

@@ -1,0 +1,94 @@
+// Answers that are final at submission (the coupon is sold out) are never stored: everything a later
+// poll needs is in the request id, `x-<kind>-<time>-<random>-<mac>`, and the mac (HMAC-SHA256 under a
+// key the API processes share through Redis, created once) proves the id was issued by the engine.
+// A poll of such an id costs no I/O; ids answer for 24 hours, as stored answers used to.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RequestType } from '../db/schema.js';
+import type { RedisClient } from '../redis.js';
+import { newNonce } from './request.ids.js';
+
+/** What an instant answer can say; the key is part of the id, so keep the keys stable. */
+export const INSTANT_OUTCOMES = {
+  so: { type: 'COUPON_CLAIM', code: 'SOLD_OUT', message: 'All coupons have been issued' },
+} as const satisfies Record<string, { type: RequestType; code: string; message: string }>;
+
+export type InstantKind = keyof typeof INSTANT_OUTCOMES;
+
+export interface InstantResource {
+  requestId: string;
+  type: RequestType;
+  status: 'REJECTED';
+  sequence: null;
+  error: { code: string; message: string };
+  acceptedAt: string;
+  finishedAt: string;
+}
+
+const TTL_MS = 24 * 3600 * 1000;
+const ID_PATTERN = /^x-([a-z]{2})-([0-9a-z]{1,10})-([a-z0-9]{10})-([0-9a-f]{16})$/;
+
+export function isInstantRequestId(id: string): boolean {
+  return id.startsWith('x-');
+}
+
+export class InstantAnswers {
+  private key: Promise<Buffer> | undefined;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly queuePrefix: string,
+  ) {}
+
+  /** The shared key: the first process to ask creates it. */
+  private secret(): Promise<Buffer> {
+    this.key ??= (async () => {
+      const name = `${this.queuePrefix}:instant-secret`;
+      await this.redis.set(name, randomBytes(32).toString('hex'), 'NX');
+      const value = await this.redis.get(name);
+      if (!value) throw new Error('instant answer key missing');
+      return Buffer.from(value, 'hex');
+    })().catch((err: unknown) => {
+      this.key = undefined;
+      throw err;
+    });
+    return this.key;
+  }
+
+  private async mac(kind: string, time: string, nonce: string): Promise<string> {
+    return createHmac('sha256', await this.secret())
+      .update(`${kind}.${time}.${nonce}`)
+      .digest('hex')
+      .slice(0, 16);
+  }
+
+  async issue(kind: InstantKind, now = Date.now()): Promise<InstantResource> {
+    const time = now.toString(36);
+    const nonce = newNonce();
+    return resource(`x-${kind}-${time}-${nonce}-${await this.mac(kind, time, nonce)}`, kind, now);
+  }
+
+  /** The answer an id was issued with; undefined when the engine did not issue it or it is too old. */
+  async read(requestId: string, now = Date.now()): Promise<InstantResource | undefined> {
+    const [, kind, time, nonce, mac] = ID_PATTERN.exec(requestId) ?? [];
+    if (!kind || !time || !nonce || !mac || !(kind in INSTANT_OUTCOMES)) return undefined;
+    const at = parseInt(time, 36);
+    if (!(at <= now + 60_000 && now - at < TTL_MS)) return undefined;
+    const expected = Buffer.from(await this.mac(kind, time, nonce));
+    if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
+    return resource(requestId, kind as InstantKind, at);
+  }
+}
+
+function resource(requestId: string, kind: InstantKind, at: number): InstantResource {
+  const { type, code, message } = INSTANT_OUTCOMES[kind];
+  const iso = new Date(at).toISOString();
+  return {
+    requestId,
+    type,
+    status: 'REJECTED',
+    sequence: null,
+    error: { code, message },
+    acceptedAt: iso,
+    finishedAt: iso,
+  };
+}
