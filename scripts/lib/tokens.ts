@@ -25,15 +25,14 @@ function signer(alg: TokenSigner['alg'], key: CryptoKey | Uint8Array, kid?: stri
     alg,
     async sign(userId, options = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const jwt = new SignJWT({ ...options.claims })
+      // Claims given win, even over `sub`, so that tests can sign subjects that are not user ids.
+      const jwt = new SignJWT({ sub: String(userId), ...options.claims })
         .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
-        .setSubject(String(userId))
         .setIssuedAt(now);
       if (options.expiresInS !== null) jwt.setExpirationTime(now + (options.expiresInS ?? 3600));
       if (options.notBeforeS !== undefined) jwt.setNotBefore(now + options.notBeforeS);
       if (options.issuer) jwt.setIssuer(options.issuer);
       if (options.audience) jwt.setAudience(options.audience);
-      if (options.claims?.sub !== undefined) jwt.setSubject(options.claims.sub);
       return jwt.sign(key);
     },
   };

@@ -97,7 +97,8 @@ export function createIdentity(config: Config): Identity {
         if (typeof key !== 'function') return refuse(c, 'The token could not be verified', true);
         throw new UnavailableError('IDENTITY_UNAVAILABLE', 'The identity provider keys cannot be fetched now', 1);
       }
-      const userId = sub !== undefined && SUB.test(sub) ? Number(sub) : NaN;
+      // `sub` is a string by RFC 7519; a JSON number there is refused rather than coerced.
+      const userId = typeof sub === 'string' && SUB.test(sub) ? Number(sub) : NaN;
       if (!Number.isSafeInteger(userId)) return refuse(c, 'The token subject is not a user id', true);
       c.set(VERIFIED_USER, userId);
       await next();

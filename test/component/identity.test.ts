@@ -178,6 +178,8 @@ describe('identity mode (HS256)', () => {
       'no exp': `Bearer ${await valid(u, { expiresInS: null })}`,
       'sub not an id': `Bearer ${await valid('alice')}`,
       'sub zero': `Bearer ${await valid('0')}`,
+      'sub a JSON number': `Bearer ${await valid(u, { claims: { sub: u as unknown as string } })}`,
+      'sub in full-width digits': `Bearer ${await valid('１２３')}`,
       'sub beyond safe range': `Bearer ${await valid('9007199254740993')}`,
     };
     const before = await writes(ctx);
