@@ -2,11 +2,14 @@
 // Redis prefix of this file's own. Only inputs the contract refuses are generated (invalid ids, bodies,
 // queries, credentials, headers; ids that cannot exist in the empty database), so each answer must be a
 // 4xx from the allowed set, as problem+json with a `code` and a clean X-Request-Id, and afterwards
-// every table has the same row count and CHECKSUM and Redis holds no new key.
+// every table has the same row count and CHECKSUM and Redis holds no new key. Two more apps on the same
+// database and prefix run in identity mode (HS256, and ES256 from a JWKS) and get forged tokens on
+// requests that would otherwise succeed: each must be 401, and nothing may change.
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/shared/cursor.js';
+import { es256Signer, hs256Signer, serveJwks, type TokenSigner } from '../../scripts/lib/tokens.js';
 import { ADMIN_TOKEN, createTestContext, type TestContext } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 
@@ -16,7 +19,7 @@ let baseline: Snapshot;
 let sent = 0;
 const counts: Record<string, number> = {};
 const statuses: Record<string, Record<number, number>> = {};
-const FAMILIES = 7;
+const FAMILIES = 9;
 
 beforeAll(async () => {
   stack = await isolatedStack();
@@ -435,7 +438,9 @@ const hostileHeaders = (attempt: Attempt) =>
       if (h.requestId !== undefined) headers['X-Request-Id'] = h.requestId;
       if (h.accept !== undefined) headers.Accept = h.accept;
       if (h.junk !== undefined) headers['X-Junk'] = h.junk;
-      if (h.authorization !== undefined && !attempt.path.startsWith('/admin')) headers.Authorization = h.authorization;
+      if (h.authorization !== undefined && !attempt.path.startsWith('/admin') && !headers.Authorization) {
+        headers.Authorization = h.authorization;
+      }
       if (attempt.method === 'POST' && h.badKey !== undefined) {
         headers['Idempotency-Key'] = h.badKey;
         if (!allowed.includes(400)) allowed.push(400);
@@ -447,12 +452,12 @@ const hostileHeaders = (attempt: Attempt) =>
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-async function check(family: string, a: Attempt): Promise<void> {
+async function check(family: string, a: Attempt, app: TestContext['app']): Promise<void> {
   sent++;
   counts[family] = (counts[family] ?? 0) + 1;
   const headers: Record<string, string> = { ...a.headers };
   if (a.body?.contentType) headers['Content-Type'] = a.body.contentType;
-  const res = await ctx.app.request(a.path, {
+  const res = await app.request(a.path, {
     method: a.method,
     headers,
     ...(a.body ? { body: a.body.text } : {}),
@@ -475,13 +480,19 @@ async function check(family: string, a: Attempt): Promise<void> {
   });
   expect(res.headers.get('x-request-id') ?? '', where).toMatch(REQUEST_ID);
   if (a.allowed.length === 1 && a.allowed[0] === 401) expect(problem.code).toBe('UNAUTHORIZED');
+  if (res.status === 401) expect(res.headers.get('www-authenticate'), where).toMatch(/^(Bearer|Basic) realm=/);
 }
 
-async function fuzz(family: string, attempts: fc.Arbitrary<Attempt>, numRuns: number): Promise<void> {
+async function fuzz(
+  family: string,
+  attempts: fc.Arbitrary<Attempt>,
+  numRuns: number,
+  app: TestContext['app'] = ctx.app,
+): Promise<void> {
   await fc.assert(
     fc.asyncProperty(
       attempts.chain((a) => hostileHeaders(a)),
-      (a) => check(family, a),
+      (a) => check(family, a, app),
     ),
     { numRuns, endOnFailure: false },
   );
@@ -798,6 +809,190 @@ describe('hostile input (fast-check through app.request)', () => {
         ),
         800,
       );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Forged end-user tokens, in identity mode
+
+const SECRET = 'hostile-input-secret-of-32-chars-or-more';
+const ISSUER = 'https://issuer.example';
+const AUDIENCE = 'coupon-engine';
+
+interface Forgery {
+  userId: number;
+  token: string;
+}
+
+const seg = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const parts = (t: string) => t.split('.') as [string, string, string];
+
+/** Tokens for user `u` that a careless verifier might take, signed up front (signing is async). */
+async function signedForgeries(signer: TokenSigner, u: number): Promise<string[]> {
+  const base = { issuer: ISSUER, audience: AUDIENCE };
+  const other = signer.alg === 'HS256' ? hs256Signer(`${SECRET}-other`) : (await es256Signer('k1')).signer;
+  const subs = [
+    '0',
+    '-1',
+    `${u}.0`,
+    ` ${u}`,
+    `${u} `,
+    '１２３',
+    '١٢٣',
+    `${u}\u00e9`,
+    '9007199254740993',
+    '1e3',
+    '0x1F',
+    '',
+  ];
+  return Promise.all([
+    signer.sign(u, { ...base, expiresInS: -10 - Math.floor(Math.random() * 86_400) }),
+    signer.sign(u, { ...base, notBeforeS: 10 + Math.floor(Math.random() * 86_400) }),
+    signer.sign(u, { ...base, expiresInS: null }),
+    signer.sign(u, { ...base, issuer: 'https://evil.example' }),
+    signer.sign(u, { audience: AUDIENCE }),
+    signer.sign(u, { ...base, audience: 'other' }),
+    signer.sign(u, { issuer: ISSUER }),
+    other.sign(u, base),
+    other.sign(u, { ...base, claims: { pad: 'x'.repeat(3_000) } }),
+    signer.sign(u, { ...base, claims: { sub: u as unknown as string } }),
+    ...subs.map((sub) => signer.sign(u, { ...base, claims: { sub } })),
+  ]);
+}
+
+/** Forgeries made from a valid token without the key: cut, altered, re-headed, padded, swapped. */
+function derivedForgery(valid: string, stranger: string): fc.Arbitrary<string> {
+  const [h, p, s] = parts(valid);
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+  const b64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  return fc.oneof(
+    fc.integer({ min: 1, max: valid.length - 1 }).map((n) => valid.slice(0, n)),
+    fc
+      .tuple(fc.integer({ min: 0, max: valid.length - 1 }), fc.constantFrom(...b64url))
+      .filter(([i, ch]) => valid[i] !== '.' && valid[i] !== ch && i < valid.length - 1)
+      .map(([i, ch]) => valid.slice(0, i) + ch + valid.slice(i + 1)),
+    fc
+      .constantFrom('none', 'None', 'NONE', 'HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'PS256', 'EdDSA', '', 'hs256')
+      .filter((alg) => alg !== header.alg)
+      .chain((alg) => fc.constantFrom(`${seg({ ...header, alg })}.${p}.${s}`, `${seg({ ...header, alg })}.${p}.`)),
+    fc.constant(`${seg({ alg: 'none', typ: 'JWT' })}.${p}.`),
+    fc.constant(`${h}.${parts(stranger)[1]}.${s}`),
+    fc
+      .record({ sub: fc.constantFrom(String(Number(payload.sub) + 1), '1', 'admin'), exp: fc.constant(payload.exp) })
+      .map((claims) => `${h}.${seg({ ...payload, ...claims })}.${s}`),
+    fc.integer({ min: 5_000, max: 14_000 }).map((n) => `${h}.${seg({ ...payload, pad: 'x'.repeat(n) })}.${s}`),
+    fc.integer({ min: 5_000, max: 14_000 }).map((n) => `${valid}${'A'.repeat(n)}`),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: valid.length }),
+        fc.constantFrom('\u00e9', '\u00ff', '\u00a0', '\u0080', ' ', '\t'),
+      )
+      .map(([i, ch]) => valid.slice(0, i) + ch + valid.slice(i)),
+    fc.constantFrom(`${valid}.`, `${valid}.x.y`, `.${valid}`, `${h}..${s}`, `${h}.${p}`, `${valid},${valid}`),
+    fc.constant(`${seg({ ...header, crit: ['exp'], exp: 1 })}.${p}.${s}`),
+    fc.constant(`${seg({ ...header, jku: 'http://127.0.0.1:1/jwks.json', kid: '../../etc/passwd' })}.${p}.${s}`),
+  );
+}
+
+/** Requests that a valid token of user `u` would have succeed (or queue): only the token is wrong. */
+function userRequest(u: number, authorization: string): fc.Arbitrary<Attempt> {
+  const json = (b: unknown): Body => ({ text: JSON.stringify(b), contentType: 'application/json', refused: [] });
+  const headers = { Authorization: authorization };
+  // keySafe: a valid Idempotency-Key may join, and must not be recorded for a refused token.
+  const post = (path: string, b: unknown): Attempt => ({
+    ...withBody('POST', path, json(b), [401]),
+    headers,
+    keySafe: true,
+  });
+  return fc.constantFrom<Attempt>(
+    { ...get(`/users/${u}/balance`, [401]), headers },
+    { ...get(`/users/${u}/balance/history`, [401]), headers },
+    { ...get(`/users/${u}/coupons`, [401]), headers },
+    { ...get('/requests/o-1-aaaaaaaaaa', [401]), headers },
+    { ...get('/orders/1', [401]), headers },
+    post(`/users/${u}/balance/charge`, { amount: 5 }),
+    post('/orders', { items: [{ productId: 1, quantity: 1 }] }),
+    post('/orders', { userId: u, items: [{ productId: 1, quantity: 1 }] }),
+    post('/coupons/1/claims', {}),
+    post('/coupons/1/claims', { userId: u }),
+    post('/orders/1/payment', {}),
+    post('/orders/1/cancel', { userId: u }),
+  );
+}
+
+async function forgeries(signer: TokenSigner, extra: (u: number) => Promise<string[]> = async () => []) {
+  const users = Array.from({ length: 30 }, () => Math.floor(Math.random() * 2 ** 40) + 1);
+  const signed: Forgery[] = [];
+  const derived: fc.Arbitrary<Forgery>[] = [];
+  for (const u of users) {
+    const valid = await signer.sign(u, { issuer: ISSUER, audience: AUDIENCE });
+    const stranger = await signer.sign(u + 1, { issuer: ISSUER, audience: AUDIENCE });
+    for (const token of [...(await signedForgeries(signer, u)), ...(await extra(u))]) signed.push({ userId: u, token });
+    derived.push(derivedForgery(valid, stranger).map((token) => ({ userId: u, token })));
+  }
+  const forgery = fc.oneof(fc.constantFrom(...signed), ...derived);
+  return forgery.chain((f) =>
+    fc
+      .constantFrom(`Bearer ${f.token}`, `bearer ${f.token}`, `Bearer  ${f.token}`, `Bearer ${f.token} `)
+      .chain((authorization) => userRequest(f.userId, authorization)),
+  );
+}
+
+describe('hostile input: forged end-user tokens (identity mode)', () => {
+  const apps: TestContext[] = [];
+  let jwks: Awaited<ReturnType<typeof serveJwks>> | undefined;
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await jwks?.close();
+  });
+  const identityApp = (env: Record<string, string>) => {
+    const app = createTestContext({ DATABASE_URL: stack.databaseUrl, QUEUE_PREFIX: stack.queuePrefix, ...env });
+    apps.push(app);
+    return app.app;
+  };
+
+  it(
+    'when HS256 tokens are truncated, re-signed, alg-swapped, huge, non-ASCII, expired or not yet valid, then every answer is 401 and nothing changes',
+    async () => {
+      const app = identityApp({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE });
+      const hs = hs256Signer(SECRET);
+      // Proof that the requests would pass with a valid token: the fuzz's 401s are the token's doing.
+      const u = 4242;
+      const ok = await app.request(`/users/${u}/balance`, {
+        headers: { Authorization: `Bearer ${await hs.sign(u, { issuer: ISSUER, audience: AUDIENCE })}` },
+      });
+      expect(ok.status).toBe(200);
+      await fuzz('forged HS256 tokens', await forgeries(hs), 1_000, app);
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'when ES256 tokens from a JWKS are forged, re-signed by another key or signed with HS256 and the public key, then every answer is 401 and nothing changes',
+    async () => {
+      const es = await es256Signer('k1');
+      jwks = await serveJwks(() => es.jwks);
+      const app = identityApp({ AUTH_JWKS_URL: jwks.url, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE });
+      const u = 4343;
+      const ok = await app.request(`/users/${u}/balance`, {
+        headers: { Authorization: `Bearer ${await es.signer.sign(u, { issuer: ISSUER, audience: AUDIENCE })}` },
+      });
+      expect(ok.status).toBe(200);
+      // Key confusion: HS256 with the issuer's public key (as JSON, or its x coordinate) as the secret.
+      const publicKey = es.jwks.keys[0] as { x: string };
+      const confused = async (v: number) =>
+        Promise.all(
+          [JSON.stringify(publicKey), publicKey.x.padEnd(32, '=')].map((secret) =>
+            hs256Signer(secret).sign(v, { issuer: ISSUER, audience: AUDIENCE }),
+          ),
+        );
+      const started = Date.now();
+      await fuzz('forged ES256 tokens', await forgeries(es.signer, confused), 600, app);
+      // Cached: an unknown `kid` refetches the set at most once per 30 s cooldown.
+      expect(jwks.requests()).toBeLessThanOrEqual(2 + Math.ceil((Date.now() - started) / 30_000));
     },
     FUZZ_TIMEOUT,
   );
