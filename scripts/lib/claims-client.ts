@@ -1,5 +1,8 @@
 // A client for coupon rushes over the public HTTP API: submit claims concurrently, wait for every
-// request to be final (long poll), and gather what the fairness oracle needs.
+// request to be final (long poll), and gather what the fairness oracle needs. Against an API in
+// identity mode, pass each user's token (`tokens`): claims then leave `userId` out and act for the
+// token's user, and every read of a user's data carries that user's token.
+import { bearerFor } from './tokens.js';
 import { verifyClaims, type ClaimObservation, type CouponObservation } from '../../src/verify/claims.oracle.js';
 
 export interface ClaimPlanItem {
@@ -59,14 +62,17 @@ export async function adminCreateCoupon(
   return (await res.json()) as { id: number };
 }
 
-export async function submitClaim(baseUrl: string, item: ClaimPlanItem): Promise<Submitted> {
+/** User id to bearer token, for an API in identity mode. */
+export type UserTokens = Map<number, string>;
+
+export async function submitClaim(baseUrl: string, item: ClaimPlanItem, tokens?: UserTokens): Promise<Submitted> {
   const submittedAt = Date.now();
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(`${baseUrl}/coupons/${item.couponId}/claims`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId: item.userId }),
+      headers: { 'Content-Type': 'application/json', ...bearerFor(tokens, item.userId) },
+      body: JSON.stringify(tokens ? {} : { userId: item.userId }),
     });
     const body = (await res.json()) as RequestResource & { code?: string };
     if (res.status === 503 && attempt < 50) {
@@ -88,11 +94,16 @@ export async function submitClaim(baseUrl: string, item: ClaimPlanItem): Promise
 }
 
 /** Long-polls until the request is final (or `deadline` passes) and returns its last state. */
-export async function awaitFinal(baseUrl: string, requestId: string, deadline: number): Promise<RequestResource> {
+export async function awaitFinal(
+  baseUrl: string,
+  requestId: string,
+  deadline: number,
+  headers: Record<string, string> = {},
+): Promise<RequestResource> {
   for (;;) {
     const waitMs = Math.max(0, Math.min(10_000, deadline - Date.now()));
     try {
-      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`);
+      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, { headers });
       const body = (await res.json()) as RequestResource;
       if (res.status !== 200) throw new Error(`GET /requests/${requestId} answered ${res.status}`);
       if (['SUCCEEDED', 'REJECTED', 'FAILED'].includes(body.status) || Date.now() >= deadline) return body;
@@ -108,12 +119,13 @@ export async function observeCoupon(
   couponId: number,
   users: Iterable<number>,
   concurrency = 50,
+  tokens?: UserTokens,
 ): Promise<CouponObservation> {
   const couponRes = await fetch(`${baseUrl}/coupons/${couponId}`);
   const coupon = (await couponRes.json()) as { totalQuantity: number; issuedQuantity: number };
   const holders: number[] = [];
   await pool([...new Set(users)], concurrency, async (userId) => {
-    const res = await fetch(`${baseUrl}/users/${userId}/coupons`);
+    const res = await fetch(`${baseUrl}/users/${userId}/coupons`, { headers: bearerFor(tokens, userId) });
     const body = (await res.json()) as { items: { couponId: number }[] };
     for (const item of body.items) if (item.couponId === couponId) holders.push(userId);
   });
@@ -164,14 +176,22 @@ export function makePlan(
 export async function awaitAllFinal(
   baseUrl: string,
   submitted: readonly Submitted[],
-  { concurrency = 50, timeoutMs = 60_000 } = {},
+  {
+    concurrency = 50,
+    timeoutMs = 60_000,
+    tokens,
+  }: { concurrency?: number; timeoutMs?: number; tokens?: UserTokens } = {},
 ): Promise<Map<string, RequestResource>> {
   const deadline = Date.now() + timeoutMs;
   const finals = new Map<string, RequestResource>();
   await pool(
     submitted.filter((s) => s.requestId),
     concurrency,
-    async (s) => finals.set(s.requestId as string, await awaitFinal(baseUrl, s.requestId as string, deadline)),
+    async (s) =>
+      finals.set(
+        s.requestId as string,
+        await awaitFinal(baseUrl, s.requestId as string, deadline, bearerFor(tokens, s.userId)),
+      ),
   );
   return finals;
 }
@@ -182,6 +202,7 @@ export async function verifyRush(
   couponIds: readonly number[],
   submitted: readonly Submitted[],
   finals: Map<string, RequestResource>,
+  tokens?: UserTokens,
 ) {
   const coupons = await Promise.all(
     couponIds.map((id) =>
@@ -189,6 +210,8 @@ export async function verifyRush(
         baseUrl,
         id,
         submitted.filter((s) => s.couponId === id).map((s) => s.userId),
+        50,
+        tokens,
       ),
     ),
   );

@@ -11,6 +11,7 @@ import {
   type RequestResource,
   type Submitted,
 } from '../../scripts/lib/claims-client.js';
+import { hs256Signer, signForUsers } from '../../scripts/lib/tokens.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -47,7 +48,10 @@ async function verify(url: string, couponIds: number[], submitted: Submitted[], 
 describe('coupon claim rush', () => {
   it('when 2,000 claims from 500 users rush a coupon of 100, then exactly the first 100 distinct users win', async () => {
     stack = await isolatedStack();
-    const { url } = await stack.api();
+    const { url, proc } = await stack.api();
+    expect(
+      proc.lines.some((l) => l.level === 40 && /identity is off: user ids .* trusted as given/.test(String(l.msg))),
+    ).toBe(true);
     const worker = stack.worker();
     await worker.waitForLog(/lane acquired/);
     const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
@@ -55,6 +59,31 @@ describe('coupon claim rush', () => {
 
     const submitted = await pool(plan, 100, (item) => submitClaim(url, item));
     const report = await verify(url, [id], submitted, await finish(url, submitted));
+
+    expect(report.violations).toEqual([]);
+    expect(report.perCoupon[0]?.succeeded).toBe(100);
+  });
+
+  it('when 2,000 claims from 500 users rush a coupon of 100 in identity mode, then exactly the first 100 distinct token users win', async () => {
+    stack = await isolatedStack();
+    const secret = 'claims-rush-secret-of-at-least-32-chars';
+    const { url, proc } = await stack.api({ AUTH_JWT_SECRET: secret });
+    expect(proc.lines.some((l) => l.msg === 'identity: user routes require a verified JWT')).toBe(true);
+    const worker = stack.worker();
+    await worker.waitForLog(/lane acquired/);
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const plan = makePlan([id], 500, 2_000, 50_000);
+    const tokens = await signForUsers(
+      hs256Signer(secret),
+      plan.map((p) => p.userId),
+    );
+    // Without a token nothing is queued: the claim is refused at the door.
+    expect((await submitClaim(url, { couponId: id, userId: 50_000 })).httpStatus).toBe(401);
+
+    const submitted = await pool(plan, 100, (item) => submitClaim(url, item, tokens));
+    expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
+    const finals = await awaitAllFinal(url, submitted, { tokens });
+    const report = await verifyRush(url, [id], submitted, finals, tokens);
 
     expect(report.violations).toEqual([]);
     expect(report.perCoupon[0]?.succeeded).toBe(100);
