@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../logger.js';
 import { DomainError, ValidationError } from '../shared/errors.js';
+import { isInfrastructureError } from '../shared/infrastructure-errors.js';
 
 export interface Problem {
   type: string;
@@ -84,7 +85,7 @@ export function errorToResponse(err: unknown, c: Context, log: Logger): Response
     if (status < 500)
       return problemResponse(c, problem(status, 'HTTP_ERROR', err.message || TITLES[status] || 'Error'));
   }
-  if (isInfrastructureDown(err)) {
+  if (isInfrastructureError(err)) {
     log.warn({ err }, 'dependency unavailable');
     return problemResponse(
       c,
@@ -96,27 +97,4 @@ export function errorToResponse(err: unknown, c: Context, log: Logger): Response
   }
   log.error({ err }, 'unhandled error');
   return problemResponse(c, problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred'));
-}
-
-const INFRA_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'ER_LOCK_WAIT_TIMEOUT',
-  'ER_LOCK_DEADLOCK',
-]);
-
-export function isInfrastructureDown(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && INFRA_CODES.has(code)) return true;
-  // mysql2 marks errors that leave the connection unusable as fatal; the rollback after a connection
-  // died mid-transaction fails with "Can't add new command when connection is in closed state".
-  if ((err as { fatal?: unknown }).fatal === true) return true;
-  return /Connection is closed|connect ECONNREFUSED|Stream isn't writeable|max retries per request|enableOfflineQueue|Pool is closed|connection lost|connection is in closed state/i.test(
-    err.message,
-  );
 }

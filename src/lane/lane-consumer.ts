@@ -16,7 +16,7 @@ import { duplicateRedis, type RedisClient } from '../redis.js';
 import { decidedChannel, laneKeys, lanePrefix, type Lane } from '../queues/lanes.js';
 import { formatRequestId } from '../request/request.ids.js';
 import { findOutcomes, insertOutcomes } from '../request/request.repository.js';
-import { isInfrastructureDown } from '../http/problem.js';
+import { isInfrastructureError } from '../shared/infrastructure-errors.js';
 import { advanceLane, claimLaneFence, findLaneFence, lockLane } from './lane.repository.js';
 import { LaneLease } from './lease.js';
 import type { Decision, LaneItem, LaneProcessor } from './lane-processor.js';
@@ -362,7 +362,7 @@ export class LaneConsumer<P> {
       } catch (err) {
         if (err instanceof LeaseLostError) throw err;
         this.opts.hooks?.onRetry?.(this.opts.lane.name, err);
-        if (isInfrastructureDown(err) || isTransient(err)) {
+        if (isInfrastructureError(err)) {
           const wait = Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
           this.log.warn(
             { err: (err as Error).message, attempt, wait },
@@ -574,11 +574,6 @@ export class LaneConsumer<P> {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'ER_QUERY_INTERRUPTED';
-}
 
 function countOutcomes(done: { outcome: NewRequestOutcome }[]): Record<string, number> {
   const counts: Record<string, number> = {};
