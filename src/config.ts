@@ -59,11 +59,6 @@ const ConfigSchema = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name')
     .optional()
     .transform((v) => v?.toLowerCase()),
-  /**
-   * TEST ONLY, never in production: `reverse` makes lane consumers decide each batch newest first, so
-   * the load-script tests can start a deliberately unfair system and see the oracle fail it.
-   */
-  UNSAFE_LANE_MODE: z.enum(['off', 'reverse']).default('off'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -21,6 +21,8 @@ export function createLaneConsumers(deps: {
   hooks?: LaneHooks;
   mayAcquire?: () => boolean;
   onReleased?: (lane: string, reason: 'handoff' | 'shutdown') => void;
+  /** Wraps every lane's processor (the tests' deliberately unfair worker reverses batches this way). */
+  wrapProcessor?: (processor: LaneProcessor<unknown>) => LaneProcessor<unknown>;
 }): LaneConsumer<unknown>[] {
   const { config } = deps;
   const scheduleExpiry = expiryScheduler(deps.expiryQueue);
@@ -42,13 +44,12 @@ export function createLaneConsumers(deps: {
       redis: deps.redis,
       db: deps.db,
       logger: deps.logger,
-      processor: processorFor(lane),
+      processor: deps.wrapProcessor ? deps.wrapProcessor(processorFor(lane)) : processorFor(lane),
       batchSize: config.LANE_BATCH_SIZE,
       leaseMs: config.LANE_LEASE_MS,
       ...(deps.hooks ? { hooks: deps.hooks } : {}),
       ...(deps.mayAcquire ? { mayAcquire: deps.mayAcquire } : {}),
       ...(deps.onReleased ? { onReleased: deps.onReleased } : {}),
-      ...(config.UNSAFE_LANE_MODE === 'reverse' ? { unsafeReverseBatches: true } : {}),
     });
   });
 }

@@ -11,10 +11,8 @@ export function claimProcessor(deps: {
   redis: RedisClient;
   soldOutKey: (couponId: number) => string;
 }): LaneProcessor<ClaimPayload> {
-  const soldOutAfter = new WeakMap<Decision[], number[]>();
   return {
     payloadSchema: ClaimPayload,
-    describe: (p) => `claim coupon ${p.couponId} by user ${p.userId}`,
 
     async decide(trx, items: LaneItem<ClaimPayload>[], now) {
       const couponIds = [...new Set(items.map((i) => i.payload.couponId))];
@@ -72,19 +70,14 @@ export function claimProcessor(deps: {
           },
         };
       });
-      soldOutAfter.set(
-        decisions,
-        [...coupons.values()].filter((c) => c.issuedQuantity >= c.totalQuantity).map((c) => c.id),
-      );
-      return decisions;
-    },
-
-    async afterCommit(_items, decisions) {
-      const soldOut = soldOutAfter.get(decisions) ?? [];
-      if (soldOut.length === 0) return;
-      const pipeline = deps.redis.pipeline();
-      for (const id of soldOut) pipeline.set(deps.soldOutKey(id), '1', 'EX', 30 * 24 * 3600);
-      await pipeline.exec();
+      const soldOut = [...coupons.values()].filter((c) => c.issuedQuantity >= c.totalQuantity).map((c) => c.id);
+      return { decisions, ...(soldOut.length > 0 ? { afterCommit: () => publishSoldOut(soldOut) } : {}) };
     },
   };
+
+  async function publishSoldOut(couponIds: number[]): Promise<void> {
+    const pipeline = deps.redis.pipeline();
+    for (const id of couponIds) pipeline.set(deps.soldOutKey(id), '1', 'EX', 30 * 24 * 3600);
+    await pipeline.exec();
+  }
 }

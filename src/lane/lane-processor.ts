@@ -14,15 +14,21 @@ export type Decision =
   | { status: 'SUCCEEDED'; result: Record<string, unknown> }
   | { status: 'REJECTED'; error: { code: string; message: string } };
 
+export interface BatchDecisions {
+  /** One decision per item, in the items' order. */
+  decisions: Decision[];
+  /**
+   * Runs after the batch committed, with what the decisions left to announce (sold-out flags, an
+   * expiry check); a failure is only logged, the outcomes are already durable.
+   */
+  afterCommit?: () => Promise<void>;
+}
+
 /**
  * What a lane decides. `decide` runs inside the lane's batch transaction, receives the items in
- * strict sequence order, writes their effects and returns one decision per item, in the same order.
+ * strict sequence order and writes their effects.
  */
 export interface LaneProcessor<P> {
   payloadSchema: ZodType<P>;
-  decide(trx: Transaction<Database>, items: LaneItem<P>[], now: Date): Promise<Decision[]>;
-  /** Runs after the batch committed (for example to publish sold-out flags); failures are only logged. */
-  afterCommit?(items: LaneItem<P>[], decisions: Decision[]): Promise<void>;
-  /** A short readable name of a payload for logs and the dashboard. */
-  describe?(payload: P): string;
+  decide(trx: Transaction<Database>, items: LaneItem<P>[], now: Date): Promise<BatchDecisions>;
 }

@@ -7,6 +7,11 @@ export async function findLaneFence(db: Db, lane: string): Promise<number> {
   return row?.fence ?? 0;
 }
 
+export async function findLastSequence(db: Db, lane: string): Promise<number> {
+  const row = await db.selectFrom('lanes').select('last_sequence').where('name', '=', lane).executeTakeFirst();
+  return row?.last_sequence ?? 0;
+}
+
 /**
  * Records a new owner's token before it takes any job, so a previous owner's commits fail from
  * now on. Returns false when the database already knows a newer token.

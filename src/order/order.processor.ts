@@ -18,10 +18,8 @@ export function orderProcessor(deps: {
   /** Asks for an expiry check at the given time (a delayed job); the periodic sweep is the safety net. */
   scheduleExpiry: (at: Date) => Promise<void>;
 }): LaneProcessor<OrderPayload> {
-  const expiryOf = new WeakMap<Decision[], Date>();
   return {
     payloadSchema: OrderPayload,
-    describe: (p) => `order by user ${p.userId}: ${p.items.length} item(s)`,
 
     async decide(trx, items: LaneItem<OrderPayload>[], now) {
       const productIds = [...new Set(items.flatMap((i) => i.payload.items.map((x) => x.productId)))];
@@ -95,13 +93,7 @@ export function orderProcessor(deps: {
         if (!v.placed) return { status: 'REJECTED', error: { code: v.code, message: v.message } };
         return { status: 'SUCCEEDED', result: { orderId: orderIds.get(item.requestId) } };
       });
-      if (placed.length > 0) expiryOf.set(decisions, expiresAt);
-      return decisions;
-    },
-
-    async afterCommit(_items, decisions) {
-      const at = expiryOf.get(decisions);
-      if (at) await deps.scheduleExpiry(at);
+      return { decisions, ...(placed.length > 0 ? { afterCommit: () => deps.scheduleExpiry(expiresAt) } : {}) };
     },
   };
 }

@@ -1,5 +1,6 @@
 // The lane consumer in-process against the real MariaDB and Redis: replay after a crash between
-// commit and completion, fencing of an owner that lost its lease, and poison payloads.
+// commit and completion, fencing of an owner that lost its lease, poison payloads and a request
+// whose decision throws.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { Redis } from 'ioredis';
@@ -93,6 +94,17 @@ const outcomeCount = async (lane: string) =>
     ).n,
   );
 
+/** Every outcome of a lane in sequence order: sequence, status and error code. */
+const laneOutcomes = (lane: string) =>
+  db
+    .selectFrom('request_outcomes')
+    .select(['sequence', 'status', 'error_code'])
+    .where('lane', '=', lane)
+    .orderBy('sequence')
+    .execute();
+
+const ok = (sequence: number) => ({ sequence, status: 'SUCCEEDED', error_code: null });
+
 describe('lane consumer', () => {
   it('when an owner dies after its commit and before completing the jobs, then the next owner replays the stored outcomes and changes nothing, and the old owner stands down', async () => {
     const couponId = await newCoupon(3);
@@ -102,7 +114,10 @@ describe('lane consumer', () => {
     const real = claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut });
     let release: () => void = () => undefined;
     const frozen = new Promise<void>((resolve) => (release = resolve));
-    const stuck: LaneProcessor<ClaimPayload> = { ...real, afterCommit: () => frozen };
+    const stuck: LaneProcessor<ClaimPayload> = {
+      ...real,
+      decide: async (trx, items, now) => ({ ...(await real.decide(trx, items, now)), afterCommit: () => frozen }),
+    };
 
     const add = (userId: number) => queue.add('claim', { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() });
     for (const userId of [1, 2, 2, 3, 4]) await add(userId);
@@ -201,17 +216,72 @@ describe('lane consumer', () => {
     );
     c.start();
     await until(async () => (await outcomeCount(lane.name)) === 3);
-    const rows = await db
-      .selectFrom('request_outcomes')
-      .select(['sequence', 'status', 'error_code'])
-      .where('lane', '=', lane.name)
-      .orderBy('sequence')
-      .execute();
+    const rows = await laneOutcomes(lane.name);
+    expect(rows).toEqual([ok(1), { sequence: 2, status: 'FAILED', error_code: 'INVALID_PAYLOAD' }, ok(3)]);
+    await c.stop();
+    await queue.close();
+  });
+
+  it('when deciding one request throws, then the lane isolates it, records it FAILED with PROCESSING_ERROR and decides the others in order', async () => {
+    const couponId = await newCoupon(10);
+    const index = 3;
+    const lane = claimLane(index);
+    const queue = createLaneQueue(stack.queuePrefix, lane, redis);
+    const real = claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut });
+    const poisonUser = 13;
+    const fragile: LaneProcessor<ClaimPayload> = {
+      ...real,
+      decide: async (trx, items, now) => {
+        if (items.some((i) => i.payload.userId === poisonUser)) throw new Error('cannot decide this one');
+        return real.decide(trx, items, now);
+      },
+    };
+    for (const userId of [11, 12, poisonUser, 14, 15])
+      await queue.add('claim', { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() });
+    const c = consumer(index, queue, fragile, 'owner-e');
+    c.start();
+    await until(async () => (await outcomeCount(lane.name)) === 5);
+    const rows = await laneOutcomes(lane.name);
     expect(rows).toEqual([
-      { sequence: 1, status: 'SUCCEEDED', error_code: null },
-      { sequence: 2, status: 'FAILED', error_code: 'INVALID_PAYLOAD' },
-      { sequence: 3, status: 'SUCCEEDED', error_code: null },
+      ok(1),
+      ok(2),
+      { sequence: 3, status: 'FAILED', error_code: 'PROCESSING_ERROR' },
+      ok(4),
+      ok(5),
     ]);
+    const holders = await db
+      .selectFrom('user_coupons')
+      .select('user_id')
+      .where('coupon_id', '=', couponId)
+      .orderBy('id')
+      .execute();
+    expect(holders.map((h) => h.user_id)).toEqual([11, 12, 14, 15]);
+    await c.stop();
+    await queue.close();
+  });
+
+  it('when a job is deleted by hand from the middle of a lane, then the owner waits for it, then skips it and decides the rest in order', async () => {
+    const couponId = await newCoupon(10);
+    const index = 4;
+    const lane = claimLane(index);
+    const queue = createLaneQueue(stack.queuePrefix, lane, redis);
+    const jobs = [];
+    for (const userId of [21, 22, 23, 24])
+      jobs.push(await queue.add('claim', { couponId, userId, acceptedAt: Date.now(), nonce: newNonce() }));
+    await jobs[1]?.remove();
+    const started = Date.now();
+    const c = consumer(
+      index,
+      queue,
+      claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut }),
+      'owner-f',
+    );
+    c.start();
+    await until(async () => (await outcomeCount(lane.name)) === 3);
+    const rows = await laneOutcomes(lane.name);
+    expect(rows).toEqual([ok(1), ok(3), ok(4)]);
+    // The gap is skipped only after two lease periods (leaseMs 1000 here), never at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
     await c.stop();
     await queue.close();
   });

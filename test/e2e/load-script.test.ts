@@ -89,14 +89,14 @@ describe('load scripts', () => {
     expect(await reportVerdicts(outDir)).toEqual(['PASS', 'PASS']);
   }, 90_000);
 
-  it('when the lane decides batches newest first (UNSAFE_LANE_MODE=reverse), then both scripts exit 1 naming the violation', async () => {
+  it("when the lane decides batches newest first (the tests' reverse worker), then both scripts exit 1 naming the violation", async () => {
     stack = await isolatedStack();
     const { url } = await stack.api();
     // The worker starts once everything is queued, so its first batch holds the whole rush.
-    const unsafe = { UNSAFE_LANE_MODE: 'reverse' };
+    const unfair = () => stack?.worker({}, 'test/support/reverse-worker.ts');
     let worker: ReturnType<Stack['worker']> | undefined;
     const claims = await runScript('scripts/load-coupons.ts', coupons(url, outDir), () => {
-      worker = stack?.worker(unsafe);
+      worker = unfair();
     });
     expect(claims.stdout).toMatch(/verdict: FAIL/);
     expect(claims.stdout).toMatch(/violation: request c\d-\d+-\w+ \(seq \d+, user \d+\) (should have won|won but)/);
@@ -104,7 +104,7 @@ describe('load scripts', () => {
 
     await worker?.kill('SIGTERM');
     const placed = await runScript('scripts/load-orders.ts', orders(url, outDir), () => {
-      worker = stack?.worker(unsafe);
+      worker = unfair();
     });
     expect(placed.stdout).toMatch(/verdict: FAIL/);
     expect(placed.stdout).toMatch(

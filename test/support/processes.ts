@@ -59,8 +59,9 @@ export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?:
       await proc.waitForLog(/api listening/, options.startTimeoutMs ?? 30_000);
       return { proc, url: `http://127.0.0.1:${port}` };
     },
-    worker(extra: Record<string, string> = {}) {
-      const proc = new ManagedProcess('workers/main.ts', env({ METRICS_PORT: '0', ...extra }));
+    /** `entry` runs another worker entry point (the tests' unfair worker, test/support/reverse-worker.ts). */
+    worker(extra: Record<string, string> = {}, entry = 'workers/main.ts') {
+      const proc = new ManagedProcess(entry, env({ METRICS_PORT: '0', ...extra }));
       procs.push(proc);
       return proc;
     },

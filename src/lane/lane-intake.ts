@@ -1,0 +1,144 @@
+// Intake over BullMQ: the jobs the owner holds, taken from the wait list in batches (no processor,
+// no BullMQ retries, no stalled-job checker), jobs a dead owner left active adopted, and decided
+// jobs completed once their outcomes are durable.
+import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
+import type { Logger } from '../logger.js';
+import { duplicateRedis, type RedisClient } from '../redis.js';
+import { lanePrefix, type Lane, type laneKeys } from '../queues/lanes.js';
+import { formatRequestId } from '../request/request.ids.js';
+import type { Sequenced } from './sequencer.js';
+
+/** A job in hand. Its request id and acceptance time are read defensively; the payload is validated in the batch. */
+export interface Held extends Sequenced {
+  job: Job;
+  acceptedAt: Date;
+}
+
+export interface Completion {
+  held: Held;
+  returnValue: { status: string; code: string | undefined };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class LaneIntake {
+  readonly held = new Map<number, Held>();
+  private readonly worker: Worker;
+
+  constructor(
+    private readonly deps: {
+      lane: Lane;
+      queuePrefix: string;
+      queue: Queue;
+      redis: RedisClient;
+      keys: ReturnType<typeof laneKeys>;
+      batchSize: number;
+      /** BullMQ's token for the jobs this consumer takes. */
+      token: string;
+      log: Logger;
+    },
+  ) {
+    this.worker = new Worker(deps.lane.name, null, {
+      connection: duplicateRedis(deps.redis),
+      prefix: lanePrefix(deps.queuePrefix, deps.lane),
+      autorun: false,
+      drainDelay: 1,
+      skipStalledCheck: true,
+      skipLockRenewal: true,
+      lockDuration: 60_000,
+    });
+    this.worker.on('error', (err) => deps.log.warn({ err: err.message }, 'lane worker connection error'));
+  }
+
+  /** The lowest sequence in hand. */
+  get first(): number | undefined {
+    let min: number | undefined;
+    for (const s of this.held.keys()) if (min === undefined || s < min) min = s;
+    return min;
+  }
+
+  /** Tops the jobs in hand up to a batch: blocks (up to a second) for the first, then takes what waits. */
+  async fill(): Promise<void> {
+    const { batchSize, token, redis, keys } = this.deps;
+    if (this.held.size >= batchSize) return;
+    if (this.held.size === 0) {
+      const first = await this.worker.getNextJob(token, { block: true });
+      if (!first) return;
+      this.hold(first);
+    }
+    // Ask only for as many jobs as are waiting, so a quiet lane does not pay for empty fetches.
+    const want = Math.min(await redis.llen(keys.wait), batchSize - this.held.size);
+    if (want <= 0) return;
+    const more = await Promise.all(Array.from({ length: want }, () => this.worker.getNextJob(token, { block: false })));
+    for (const job of more) if (job) this.hold(job);
+  }
+
+  /** Jobs left active by an owner that died: they come before anything still waiting. */
+  async adoptOrphans(): Promise<void> {
+    const ids = await this.deps.redis.lrange(this.deps.keys.active, 0, -1);
+    for (const id of ids) {
+      const sequence = Number(id);
+      if (!Number.isSafeInteger(sequence) || this.held.has(sequence)) continue;
+      const job = await this.deps.queue.getJob(id);
+      if (job) this.hold(job);
+    }
+  }
+
+  /** Whether the job of a sequence still exists anywhere in the lane (wait, active, completed…). */
+  async exists(sequence: number): Promise<boolean> {
+    return (await this.deps.queue.getJob(String(sequence))) !== undefined;
+  }
+
+  /** Ends an owner's blocking wait for jobs at once (BullMQ's wake-up marker). */
+  async interrupt(): Promise<void> {
+    await this.deps.redis.zadd(this.deps.queue.toKey('marker'), 0, '0').catch(() => undefined);
+  }
+
+  /**
+   * Marks decided jobs completed in BullMQ. The outcomes are already durable, so this only tidies
+   * up: a job already completed (an earlier run of the same batch) or removed is left alone, other
+   * failures are retried until they succeed or `giveUp` says so.
+   */
+  async complete(done: readonly Completion[], giveUp: (attempt: number) => boolean = () => false): Promise<void> {
+    let pending = done;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const failed: Completion[] = [];
+      await Promise.all(
+        pending.map(async (d) => {
+          try {
+            await d.held.job.moveToCompleted(d.returnValue, '0', false);
+          } catch (err) {
+            if (!isAlreadyFinished(err)) failed.push(d);
+          }
+        }),
+      );
+      pending = failed;
+      if (pending.length === 0 || giveUp(attempt)) break;
+      this.deps.log.warn({ attempt, left: pending.length }, 'completing jobs failed; retrying');
+      await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close().catch(() => undefined);
+  }
+
+  private hold(job: Job): void {
+    const sequence = Number(job.id);
+    const data = (job.data ?? {}) as { nonce?: unknown; acceptedAt?: unknown };
+    const nonce = typeof data.nonce === 'string' && /^[a-z0-9]{10}$/.test(data.nonce) ? data.nonce : 'invalid000';
+    const acceptedAt = new Date(typeof data.acceptedAt === 'number' ? data.acceptedAt : job.timestamp);
+    this.held.set(sequence, {
+      job,
+      sequence,
+      requestId: formatRequestId(this.deps.lane.code, sequence, nonce),
+      acceptedAt,
+    });
+  }
+}
+
+/** BullMQ's codes for a job that is gone or no longer active: nothing left to complete. */
+function isAlreadyFinished(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === ErrorCode.JobNotExist || code === ErrorCode.JobNotInState;
+}

@@ -1,0 +1,6 @@
+// Entry point of the tests' deliberately unfair worker process: a real worker whose lanes decide
+// each batch newest first (reverse-batches.ts).
+import { runWorker } from '../../workers/worker.js';
+import { reverseBatches } from './reverse-batches.js';
+
+await runWorker({ wrapProcessor: reverseBatches });

@@ -1,0 +1,95 @@
+// A worker process: it takes its fair share of the lanes (LaneBalancer), serves the lanes it owns
+// and watches the others as a hot standby. Started by workers/main.ts.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+import { createRedis } from '../src/redis.js';
+import { createLaneQueues } from '../src/queues/lanes.js';
+import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
+import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
+import { startMetricsServer } from '../src/metrics/metrics.routes.js';
+import { LaneBalancer } from '../src/lane/lane-balancer.js';
+import type { LaneProcessor } from '../src/lane/lane-processor.js';
+import { createLaneConsumers } from './lanes.js';
+
+export interface WorkerOptions {
+  /** Wraps every lane's processor; only the tests' deliberately unfair worker uses it. */
+  wrapProcessor?: (processor: LaneProcessor<unknown>) => LaneProcessor<unknown>;
+}
+
+export async function runWorker(options: WorkerOptions = {}): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'worker');
+  const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
+  // Reconnect at least every 500 ms (ioredis backs off up to seconds), so lanes resume soon after Redis returns.
+  const redis = createRedis(config, { retryStrategy: (times) => Math.min(times * 100, 500) });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const queues = createLaneQueues(config, redis);
+
+  const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
+  const expiry = startExpiry({
+    db,
+    queuePrefix: config.QUEUE_PREFIX,
+    connection: redis,
+    sweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
+    logger,
+  });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const hooks = createLaneMetrics(metrics, [...queues.keys()]);
+  // METRICS_PORT=0 runs without a metrics server (tests start many workers on one machine).
+  const metricsServer = config.METRICS_PORT > 0 ? await startMetricsServer(metrics, config.METRICS_PORT, logger) : null;
+
+  const balancer = new LaneBalancer({
+    redis,
+    subscriber: createRedis(config),
+    key: `${config.QUEUE_PREFIX}:worker-processes`,
+    channel: `${config.QUEUE_PREFIX}:lane-released`,
+    processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    heartbeatMs: Math.max(200, Math.floor(config.LANE_LEASE_MS / 2)),
+    logger,
+  });
+  const consumers = createLaneConsumers({
+    config,
+    db,
+    redis,
+    queues,
+    expiryQueue,
+    logger,
+    hooks,
+    mayAcquire: balancer.mayAcquire,
+    onReleased: balancer.released,
+    ...(options.wrapProcessor ? { wrapProcessor: options.wrapProcessor } : {}),
+  });
+  await balancer.start(consumers);
+  for (const consumer of consumers) consumer.start();
+  logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
+
+  let closing = false;
+  async function shutdown(signal: string) {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'worker stopping: finishing batches in hand and releasing lanes');
+    const force = setTimeout(() => {
+      logger.error('worker shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    await balancer.stop();
+    await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
+    balancer.close();
+    metricsServer?.close();
+    await expiryQueue.close().catch(() => undefined);
+    await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+    await redis.quit().catch(() => undefined);
+    await db.destroy();
+    logger.info('worker stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
