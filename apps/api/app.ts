@@ -11,7 +11,8 @@ import { bodyLimit } from '../../src/http/body-limit.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
-import { createIdentity, USER_BEARER_SCHEME, USER_ROUTES, type IdentityVariables } from '../../src/http/identity.js';
+import { createIdentity, USER_ROUTES, type IdentityVariables } from '../../src/http/identity.js';
+import { BODY_LIMIT_BYTES, documentApi, REQUEST_ID_PATTERN } from '../../src/http/openapi.js';
 import { opsRoutes } from '../../src/http/ops.routes.js';
 import { createSubmitLimiter } from '../../src/http/rate-limit.js';
 import { errorToResponse, problem, problemResponse } from '../../src/http/problem.js';
@@ -45,7 +46,7 @@ export interface AppDeps {
 
 export type AppEnv = { Variables: IdentityVariables };
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const API_VERSION = '0.1.0';
 
 export function createApp(input: AppDeps) {
   const deps = {
@@ -89,7 +90,9 @@ export function createApp(input: AppDeps) {
   });
   app.use(
     '*',
-    bodyLimit(64 * 1024, (c) => problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB'))),
+    bodyLimit(BODY_LIMIT_BYTES, (c) =>
+      problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB')),
+    ),
   );
   // Authentication comes before idempotency: a refused call must not record an answer that the
   // same key would replay once the caller presents the right token.
@@ -112,23 +115,7 @@ export function createApp(input: AppDeps) {
   app.route('/', orderRoutes(submits));
   app.route('/', paymentRoutes(routeDeps));
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Coupon engine',
-      version: '0.1.0',
-      description: 'A fair, queue-based coupon and order engine for flash sales.',
-    },
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminBearer', { type: 'http', scheme: 'bearer' });
-  if (identity.enabled) {
-    app.openAPIRegistry.registerComponent('securitySchemes', USER_BEARER_SCHEME, {
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: "A JWT whose `sub` is the user's id; a userId in the path or body must equal it",
-    });
-  }
+  documentApi(app, API_VERSION, identity.enabled);
   app.route('/', docsRoutes());
 
   app.notFound((c) => problemResponse(c, problem(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)));

@@ -14,9 +14,11 @@ export interface ClaimInput {
   acceptedAt: Date;
 }
 
+/** The REJECTED codes of a coupon claim (the OpenAPI document lists them from here). */
+export const CLAIM_REJECTIONS = ['SOLD_OUT', 'ALREADY_ISSUED', 'COUPON_NOT_FOUND', 'CLAIM_WINDOW_CLOSED'] as const;
+
 export type ClaimDecision =
-  | { issue: true }
-  | { issue: false; code: 'COUPON_NOT_FOUND' | 'CLAIM_WINDOW_CLOSED' | 'ALREADY_ISSUED' | 'SOLD_OUT'; message: string };
+  { issue: true } | { issue: false; code: (typeof CLAIM_REJECTIONS)[number]; message: string };
 
 export const holderKey = (couponId: number, userId: number) => `${couponId}:${userId}`;
 

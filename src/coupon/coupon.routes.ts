@@ -1,9 +1,10 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import { json, jsonBody, route } from '../http/openapi.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
-import { idParam, json, jsonBody, problemResponses, validationHook } from '../http/validation.js';
-import { RequestResourceSchema } from '../request/request.routes.js';
+import { idParam, validationHook } from '../http/validation.js';
+import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { createCoupon, getCoupon, getUserCoupons, submitClaim } from './coupon.service.js';
 
@@ -18,8 +19,8 @@ const Coupon = z
     totalQuantity: z.number().int(),
     issuedQuantity: z.number().int(),
     remaining: z.number().int(),
-    claimStartsAt: z.string().nullable(),
-    claimEndsAt: z.string().nullable(),
+    claimStartsAt: z.iso.datetime().nullable(),
+    claimEndsAt: z.iso.datetime().nullable(),
     validDays: z.number().int(),
   })
   .openapi('Coupon');
@@ -32,55 +33,79 @@ const instant = z.iso
   .optional()
   .transform((d) => d ?? null);
 
+const couponFields = {
+  name: z.string().trim().min(1).max(200),
+  maxDiscountAmount: money
+    .min(1)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null)
+    .openapi({ description: 'PERCENT only: the most it takes off; null or absent for no cap' }),
+  minOrderAmount: money.optional().transform((v) => v ?? 0),
+  totalQuantity: z.number().int().min(1).max(100_000_000),
+  claimStartsAt: instant,
+  claimEndsAt: instant,
+  validDays: z.number().int().min(1).max(3650),
+};
+
 const NewCoupon = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    discountType: z.enum(['FIXED', 'PERCENT']),
-    discountValue: z.number().int().min(1).max(1_000_000_000),
-    maxDiscountAmount: money
-      .min(1)
-      .nullable()
-      .optional()
-      .transform((v) => v ?? null),
-    minOrderAmount: money.optional().transform((v) => v ?? 0),
-    totalQuantity: z.number().int().min(1).max(100_000_000),
-    claimStartsAt: instant,
-    claimEndsAt: instant,
-    validDays: z.number().int().min(1).max(3650),
-  })
+  .discriminatedUnion('discountType', [
+    z
+      .object({
+        discountType: z.literal('FIXED'),
+        discountValue: z.number().int().min(1).max(1_000_000_000).openapi({ description: 'Won off' }),
+        ...couponFields,
+      })
+      .openapi('NewFixedCoupon'),
+    z
+      .object({
+        discountType: z.literal('PERCENT'),
+        discountValue: z.number().int().min(1).max(100).openapi({ description: 'Percent off, rounded down' }),
+        ...couponFields,
+      })
+      .openapi('NewPercentCoupon'),
+  ])
   .openapi('NewCoupon');
 
-const UserCoupon = z.object({
-  userCouponId: z.number().int(),
-  couponId: z.number().int(),
-  name: z.string(),
-  discountType: z.enum(['FIXED', 'PERCENT']),
-  discountValue: z.number().int(),
-  maxDiscountAmount: z.number().int().nullable(),
-  minOrderAmount: z.number().int(),
-  status: z.enum(['AVAILABLE', 'RESERVED', 'USED', 'EXPIRED']),
-  issuedAt: z.string(),
-  expiresAt: z.string(),
-  usedAt: z.string().nullable(),
-});
+const UserCoupon = z
+  .object({
+    userCouponId: z.number().int(),
+    couponId: z.number().int(),
+    name: z.string(),
+    discountType: z.enum(['FIXED', 'PERCENT']),
+    discountValue: z.number().int(),
+    maxDiscountAmount: z.number().int().nullable(),
+    minOrderAmount: z.number().int(),
+    status: z.enum(['AVAILABLE', 'RESERVED', 'USED', 'EXPIRED']),
+    issuedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    usedAt: z.iso.datetime().nullable(),
+  })
+  .openapi('UserCoupon');
 
 export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; limiter: SubmitLimiter }) {
   const { db, identity } = deps;
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
-      createRoute({
+      route({
         method: 'post',
         path: '/coupons/{couponId}/claims',
+        operationId: 'claimCoupon',
+        summary: 'Claim a coupon (queued, first come first served)',
+        description:
+          'One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or ' +
+          'PROCESSING, another claim returns that same request.',
         tags: ['Coupons'],
-        ...identity.openapi,
+        access: 'user',
+        identity,
+        queued: true,
         request: {
           params: z.object({ couponId: idParam('couponId') }),
           body: jsonBody(z.object({ userId: identity.bodyUserId }).openapi('ClaimRequest'), !identity.enabled),
         },
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location'),
-          200: json(RequestResourceSchema, 'Already final (sold out)'),
-          ...problemResponses(400, ...identity.problems, 413, 422, 429, 503),
+          200: json(RequestResourceSchema, 'Already final without queueing (the coupon is sold out)'),
         },
       }),
       async (c) => {
@@ -91,32 +116,41 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
           admit: deps.limiter.admission(c, userId),
         });
         c.header('Location', `/requests/${resource.requestId}`);
-        return queued ? c.json(resource, 202) : c.json(resource, 200);
+        return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/coupons/{couponId}',
+        operationId: 'getCoupon',
+        summary: 'A coupon with its issued and remaining counts',
         tags: ['Coupons'],
+        access: 'public',
+        errors: { 404: ['COUPON_NOT_FOUND'] },
         request: { params: z.object({ couponId: idParam('couponId') }) },
-        responses: { 200: json(Coupon, 'The coupon with issued and remaining counts'), ...problemResponses(400, 404) },
+        responses: { 200: json(Coupon, 'The coupon with issued and remaining counts') },
       }),
       async (c) => c.json(await getCoupon(db, c.req.valid('param').couponId), 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/users/{userId}/coupons',
+        operationId: 'listUserCoupons',
+        summary: 'The coupons a user holds',
         tags: ['Coupons'],
-        ...identity.openapi,
+        access: 'user',
+        identity,
         request: {
           params: z.object({ userId: idParam('userId') }),
           query: z.object({ status: z.enum(['AVAILABLE', 'RESERVED', 'USED', 'EXPIRED']).optional() }),
         },
         responses: {
-          200: json(z.object({ items: z.array(UserCoupon) }), "The user's coupons, newest first"),
-          ...problemResponses(400, ...identity.problems),
+          200: json(
+            z.object({ items: z.array(UserCoupon) }).openapi('UserCoupons'),
+            "The user's coupons, newest first",
+          ),
         },
       }),
       async (c) => {
@@ -128,13 +162,15 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
 
 export function couponAdminRoutes(deps: { db: Db }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/admin/coupons',
+      operationId: 'createCoupon',
+      summary: 'Create a coupon campaign',
       tags: ['Admin'],
-      security: [{ adminBearer: [] }],
+      access: 'admin',
       request: { body: jsonBody(NewCoupon) },
-      responses: { 201: json(Coupon, 'Created'), ...problemResponses(400, 401, 413, 422) },
+      responses: { 201: json(Coupon, 'Created') },
     }),
     async (c) => c.json(await createCoupon(deps.db, c.req.valid('json')), 201),
   );

@@ -35,11 +35,6 @@ export async function getCoupon(db: Db, id: number) {
 }
 
 export async function createCoupon(db: Db, input: NewCoupon) {
-  if (input.discountType === 'PERCENT' && input.discountValue > 100) {
-    throw new ValidationError('discountValue of a PERCENT coupon must be 1 to 100', [
-      { path: 'body.discountValue', message: 'must be 1 to 100 for PERCENT' },
-    ]);
-  }
   if (input.claimStartsAt && input.claimEndsAt && input.claimEndsAt <= input.claimStartsAt) {
     throw new ValidationError('claimEndsAt must be after claimStartsAt', [
       { path: 'body.claimEndsAt', message: 'must be after claimStartsAt' },

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ErrorCode } from '../shared/errors.js';
 import { problem } from './problem.js';
 
-const BY_PARSER_CODE: Record<string, { status: number; code: string; detail: string }> = {
+const BY_PARSER_CODE: Record<string, { status: number; code: ErrorCode; detail: string }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
     code: 'REQUEST_HEADERS_TOO_LARGE',
@@ -24,7 +25,11 @@ const BY_PARSER_CODE: Record<string, { status: number; code: string; detail: str
   },
 };
 
-const MALFORMED = { status: 400, code: 'MALFORMED_REQUEST', detail: 'The request is not valid HTTP/1.1' };
+const MALFORMED: { status: number; code: ErrorCode; detail: string } = {
+  status: 400,
+  code: 'MALFORMED_REQUEST',
+  detail: 'The request is not valid HTTP/1.1',
+};
 
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
   // The peer is gone, or part of an answer was already written on this connection: just close it.

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../logger.js';
-import { DomainError, ValidationError } from '../shared/errors.js';
+import { DomainError, ValidationError, type ErrorCode } from '../shared/errors.js';
 import { isInfrastructureError } from '../shared/infrastructure-errors.js';
 
 export interface Problem {
@@ -11,7 +11,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ErrorCode;
   errors?: { path: string; message: string }[];
 }
 
@@ -42,7 +42,7 @@ const STATUS_BY_KIND: Record<DomainError['kind'], ContentfulStatusCode> = {
   UNAVAILABLE: 503,
 };
 
-export function problem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+export function problem(status: number, code: ErrorCode, detail: string, errors?: Problem['errors']): Problem {
   return {
     type: `https://coupon-engine.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',

@@ -11,9 +11,16 @@ export const idParam = (name: string) =>
     .regex(/^[1-9][0-9]{0,15}$/, `${name} must be a positive integer`)
     .transform(Number)
     .refine(Number.isSafeInteger, `${name} is out of range`)
-    .openapi({ param: { name, in: 'path' }, example: '1', type: 'integer' });
+    .openapi({
+      param: { name, in: 'path' },
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      example: 1,
+    });
 
-export const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A positive id in a body: an integer within JavaScript's safe range (MySQL BIGINT). */
+export const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).openapi({ example: 1 });
 
 /** An optional integer query parameter within bounds. */
 export const intQuery = (name: string, min: number, max: number, def: number) =>
@@ -24,26 +31,14 @@ export const intQuery = (name: string, min: number, max: number, def: number) =>
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`)
     .optional()
     .transform((n) => n ?? def)
-    .openapi({ param: { name, in: 'query' }, type: 'integer', example: String(def) });
+    .openapi({ param: { name, in: 'query' }, type: 'integer', minimum: min, maximum: max, default: def, example: def });
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem');
-
-export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: 'Problem details', content: { 'application/problem+json': { schema: ProblemSchema } } },
-    ]),
-  );
+/** The `cursor` of a list: the `nextCursor` of the page before. */
+export const cursorQuery = z
+  .string()
+  .max(200)
+  .optional()
+  .openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' });
 
 export function zodIssuesToErrors(issues: readonly z.core.$ZodIssue[], target: string) {
   return issues.map((i) => ({
@@ -60,13 +55,3 @@ export const validationHook: Hook<any, any, any, any> = (result) => {
     throw new ValidationError(detail || 'Invalid request', errors);
   }
 };
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
-export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
-  required,
-  content: { 'application/json': { schema } },
-});

@@ -10,6 +10,9 @@ export interface LaneItem<P> {
   payload: P;
 }
 
+/** The codes of a FAILED request: the engine could not process it (a poison payload). */
+export const FAILURE_CODES = ['INVALID_PAYLOAD', 'PROCESSING_ERROR'] as const;
+
 export type Decision =
   | { status: 'SUCCEEDED'; result: Record<string, unknown> }
   | { status: 'REJECTED'; error: { code: string; message: string } };

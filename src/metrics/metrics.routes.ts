@@ -1,13 +1,31 @@
 // Serving a registry in the Prometheus text format: as a route of the API, and as a small HTTP
 // server of its own in a worker process.
 import { createServer, type Server } from 'node:http';
-import { Hono } from 'hono';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { route } from '../http/openapi.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 
 export function metricsRoutes(registry: Registry) {
-  return new Hono().get('/metrics', async (c) =>
-    c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+  return new OpenAPIHono().openapi(
+    route({
+      method: 'get',
+      path: '/metrics',
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics of this API process',
+      description:
+        'HTTP latency histogram, per-lane queue depth and age, accepted and decided sequences, Redis reachability, ' +
+        'and the standard process and Node.js metrics.',
+      tags: ['Operations'],
+      access: 'public',
+      responses: {
+        200: {
+          description: 'The Prometheus text exposition format',
+          content: { 'text/plain': { schema: z.string().openapi({ example: 'ce_redis_up 1' }) } },
+        },
+      },
+    }),
+    async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
   );
 }
 

@@ -36,6 +36,14 @@ export interface NewOrderLine {
   unitPrice: number;
 }
 
+/** The REJECTED codes of an order (the OpenAPI document lists them from here). */
+export const ORDER_REJECTIONS = [
+  'PRODUCT_NOT_FOUND',
+  'INSUFFICIENT_STOCK',
+  'COUPON_NOT_USABLE',
+  'PURCHASE_LIMIT_EXCEEDED',
+] as const;
+
 export type OrderVerdict =
   | {
       placed: true;
@@ -44,11 +52,7 @@ export type OrderVerdict =
       discountAmount: number;
       paymentAmount: number;
     }
-  | {
-      placed: false;
-      code: 'PRODUCT_NOT_FOUND' | 'PURCHASE_LIMIT_EXCEEDED' | 'INSUFFICIENT_STOCK' | 'COUPON_NOT_USABLE';
-      message: string;
-    };
+  | { placed: false; code: (typeof ORDER_REJECTIONS)[number]; message: string };
 
 /**
  * Decides `orders` in the given order. `held` maps `holdingKey(user, product)` to the units the user

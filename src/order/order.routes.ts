@@ -1,9 +1,10 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import { json, jsonBody, route } from '../http/openapi.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
-import { idParam, json, jsonBody, positiveId, problemResponses, validationHook } from '../http/validation.js';
-import { RequestResourceSchema } from '../request/request.routes.js';
+import { idParam, positiveId, validationHook } from '../http/validation.js';
+import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { cancelOrder, getOrder, submitOrder } from './order.service.js';
 
@@ -12,14 +13,18 @@ export const OrderSchema = z
     id: z.number().int(),
     userId: z.number().int(),
     status: z.enum(['PENDING_PAYMENT', 'PAID', 'CANCELLED', 'EXPIRED']),
-    items: z.array(z.object({ productId: z.number().int(), quantity: z.number().int(), unitPrice: z.number().int() })),
+    items: z.array(
+      z
+        .object({ productId: z.number().int(), quantity: z.number().int(), unitPrice: z.number().int() })
+        .openapi('OrderLine'),
+    ),
     totalAmount: z.number().int(),
     discountAmount: z.number().int(),
     paymentAmount: z.number().int(),
     userCouponId: z.number().int().nullable(),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    paidAt: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    paidAt: z.iso.datetime().nullable(),
   })
   .openapi('Order');
 
@@ -34,7 +39,8 @@ const newOrder = (identity: Identity) =>
         .refine(
           (items) => new Set(items.map((i) => i.productId)).size === items.length,
           'productId values must be distinct',
-        ),
+        )
+        .openapi({ description: '1 to 20 lines with distinct productId values' }),
       userCouponId: positiveId.optional(),
     })
     .openapi('NewOrder');
@@ -48,16 +54,18 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
   const { db, identity } = deps;
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
-      createRoute({
+      route({
         method: 'post',
         path: '/orders',
+        operationId: 'placeOrder',
+        summary: 'Place an order (queued, decided in arrival order)',
+        description: 'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires.',
         tags: ['Orders'],
-        ...identity.openapi,
+        access: 'user',
+        identity,
+        queued: true,
         request: { body: jsonBody(newOrder(identity)) },
-        responses: {
-          202: json(RequestResourceSchema, 'Queued; poll Location'),
-          ...problemResponses(400, ...identity.problems, 413, 422, 429, 503),
-        },
+        responses: { 202: json(RequestResourceSchema, 'Queued; poll Location') },
       }),
       async (c) => {
         const body = c.req.valid('json');
@@ -73,17 +81,21 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
           { admit: deps.limiter.admission(c, userId) },
         );
         c.header('Location', `/requests/${resource.requestId}`);
-        return c.json(resource, 202);
+        return c.json(asQueuedRequest(resource), 202);
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/orders/{orderId}',
+        operationId: 'getOrder',
+        summary: 'An order',
         tags: ['Orders'],
-        ...identity.openapi,
+        access: 'user',
+        identity,
+        errors: { 404: ['ORDER_NOT_FOUND'] },
         request: { params: OrderParams },
-        responses: { 200: json(OrderSchema, 'The order'), ...problemResponses(400, ...identity.problems, 404) },
+        responses: { 200: json(OrderSchema, 'The order') },
       }),
       async (c) => {
         const order = await getOrder(db, c.req.valid('param').orderId);
@@ -93,16 +105,17 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: 'post',
         path: '/orders/{orderId}/cancel',
+        operationId: 'cancelOrder',
+        summary: 'Cancel an order awaiting payment',
         tags: ['Orders'],
-        ...identity.openapi,
+        access: 'user',
+        identity,
+        errors: { 403: ['FORBIDDEN'], 404: ['ORDER_NOT_FOUND'], 409: ['ORDER_NOT_CANCELLABLE'] },
         request: { params: OrderParams, body: userBody(identity) },
-        responses: {
-          200: json(OrderSchema, 'Cancelled; stock and coupon released'),
-          ...problemResponses(400, ...identity.problems, 403, 404, 409),
-        },
+        responses: { 200: json(OrderSchema, 'Cancelled; stock and coupon released') },
       }),
       async (c) => {
         const userId = actingUserId(c, c.req.valid('json').userId);

@@ -1,7 +1,8 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { decodeCursor } from '../shared/cursor.js';
-import { idParam, intQuery, json, jsonBody, problemResponses, validationHook } from '../http/validation.js';
+import { json, jsonBody, route } from '../http/openapi.js';
+import { cursorQuery, idParam, intQuery, validationHook } from '../http/validation.js';
 import {
   createProduct,
   getProduct,
@@ -26,17 +27,19 @@ const MaxPerUser = z.number().int().min(1).max(1_000_000);
 const ProductPage = z.object({ items: z.array(Product), nextCursor: z.string().nullable() }).openapi('ProductPage');
 const TopProducts = z
   .object({
-    from: z.string(),
-    to: z.string(),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
     items: z.array(
-      z.object({
-        rank: z.number().int(),
-        productId: z.number().int(),
-        name: z.string(),
-        price: z.number().int(),
-        stock: z.number().int(),
-        soldQuantity: z.number().int(),
-      }),
+      z
+        .object({
+          rank: z.number().int(),
+          productId: z.number().int(),
+          name: z.string(),
+          price: z.number().int(),
+          stock: z.number().int(),
+          soldQuantity: z.number().int(),
+        })
+        .openapi('TopProduct'),
     ),
   })
   .openapi('TopProducts');
@@ -65,12 +68,15 @@ export function productRoutes(deps: { db: Db }) {
   const { db } = deps;
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/products',
+        operationId: 'listProducts',
+        summary: 'List products by id',
         tags: ['Products'],
-        request: { query: z.object({ limit: intQuery('limit', 1, 100, 20), cursor: z.string().max(200).optional() }) },
-        responses: { 200: json(ProductPage, 'Products by id'), ...problemResponses(400) },
+        access: 'public',
+        request: { query: z.object({ limit: intQuery('limit', 1, 100, 20), cursor: cursorQuery }) },
+        responses: { 200: json(ProductPage, 'Products by id; `stock` is what new orders can take') },
       }),
       async (c) => {
         const { limit, cursor } = c.req.valid('query');
@@ -78,12 +84,16 @@ export function productRoutes(deps: { db: Db }) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/products/top',
+        operationId: 'getTopProducts',
+        summary: 'Best sellers of the last days',
+        description: 'Quantity sold in orders paid within the last `days` days, most first, ties by lower product id.',
         tags: ['Products'],
+        access: 'public',
         request: { query: z.object({ days: intQuery('days', 1, 30, 3), limit: intQuery('limit', 1, 50, 5) }) },
-        responses: { 200: json(TopProducts, 'Best sellers of paid orders in the window'), ...problemResponses(400) },
+        responses: { 200: json(TopProducts, 'Best sellers of paid orders in the window') },
       }),
       async (c) => {
         const { days, limit } = c.req.valid('query');
@@ -91,12 +101,16 @@ export function productRoutes(deps: { db: Db }) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: 'get',
         path: '/products/{productId}',
+        operationId: 'getProduct',
+        summary: 'A product with its stock',
         tags: ['Products'],
+        access: 'public',
+        errors: { 404: ['PRODUCT_NOT_FOUND'] },
         request: { params: ProductParams },
-        responses: { 200: json(Product, 'The product'), ...problemResponses(400, 404) },
+        responses: { 200: json(Product, 'The product') },
       }),
       async (c) => c.json(await getProduct(db, c.req.valid('param').productId), 200),
     );
@@ -106,35 +120,43 @@ export function productAdminRoutes(deps: { db: Db }) {
   const { db } = deps;
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(
-      createRoute({
+      route({
         method: 'post',
         path: '/admin/products',
+        operationId: 'createProduct',
+        summary: 'Create a product',
         tags: ['Admin'],
-        security: [{ adminBearer: [] }],
+        access: 'admin',
         request: { body: jsonBody(NewProduct) },
-        responses: { 201: json(Product, 'Created'), ...problemResponses(400, 401, 413, 422) },
+        responses: { 201: json(Product, 'Created') },
       }),
       async (c) => c.json(await createProduct(db, c.req.valid('json')), 201),
     )
     .openapi(
-      createRoute({
+      route({
         method: 'patch',
         path: '/admin/products/{productId}',
+        operationId: 'updateProduct',
+        summary: "Change a product's per-user purchase limit",
         tags: ['Admin'],
-        security: [{ adminBearer: [] }],
+        access: 'admin',
+        errors: { 404: ['PRODUCT_NOT_FOUND'] },
         request: { params: ProductParams, body: jsonBody(ProductChange) },
-        responses: { 200: json(Product, 'Updated'), ...problemResponses(400, 401, 404) },
+        responses: { 200: json(Product, 'Updated') },
       }),
       async (c) => c.json(await updateProduct(db, c.req.valid('param').productId, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: 'patch',
         path: '/admin/products/{productId}/stock',
+        operationId: 'restockProduct',
+        summary: "Change a product's stock by a delta (restock)",
         tags: ['Admin'],
-        security: [{ adminBearer: [] }],
+        access: 'admin',
+        errors: { 404: ['PRODUCT_NOT_FOUND'], 409: ['INSUFFICIENT_STOCK'] },
         request: { params: ProductParams, body: jsonBody(StockDelta) },
-        responses: { 200: json(Product, 'Restocked'), ...problemResponses(400, 401, 404, 409) },
+        responses: { 200: json(Product, 'Restocked') },
       }),
       async (c) => c.json(await restockProduct(db, c.req.valid('param').productId, c.req.valid('json').delta), 200),
     );

@@ -1,40 +1,100 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { CLAIM_REJECTIONS } from '../coupon/claim.decider.js';
+import { FAILURE_CODES } from '../lane/lane-processor.js';
+import { ORDER_REJECTIONS } from '../order/order.decider.js';
 import type { Identity } from '../http/identity.js';
-import { json, problemResponses, validationHook } from '../http/validation.js';
-import { getRequest, isFinal, type RequestDeps } from './request.service.js';
+import { json, retryAfterWhen, route } from '../http/openapi.js';
+import { validationHook } from '../http/validation.js';
+import { getRequest, isFinal, type RequestDeps, type RequestResource } from './request.service.js';
 
-export const RequestResourceSchema = z
+const common = {
+  requestId: z.string().openapi({ example: 'c2-1892-k3j9x0a1bq' }),
+  status: z.enum(['QUEUED', 'PROCESSING', 'SUCCEEDED', 'REJECTED', 'FAILED']),
+  sequence: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .openapi({ description: 'Arrival order within its lane; null for an answer given without queueing' }),
+  position: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Only while QUEUED: how many requests of its lane are ahead of it' }),
+  estimatedWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Only while QUEUED, once the lane has a recent decide rate' }),
+  preQueued: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Only for a claim waiting in a coupon's pre-queue (sequence null until drawn)" }),
+  acceptedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+};
+
+const outcomeError = <C extends readonly [string, ...string[]]>(codes: C, name: string) =>
+  z
+    .object({ code: z.enum(codes), message: z.string() })
+    .optional()
+    .openapi(name, {
+      description: 'Only when REJECTED (a business outcome) or FAILED (INVALID_PAYLOAD, PROCESSING_ERROR)',
+    });
+
+const CouponClaimRequest = z
   .object({
-    requestId: z.string(),
-    type: z.enum(['COUPON_CLAIM', 'ORDER']),
-    status: z.enum(['QUEUED', 'PROCESSING', 'SUCCEEDED', 'REJECTED', 'FAILED']),
-    sequence: z.number().int().nullable().openapi({ description: 'Arrival order within its lane' }),
-    position: z
-      .number()
-      .int()
+    type: z.literal('COUPON_CLAIM'),
+    ...common,
+    result: z
+      .object({ userCouponId: z.number().int(), couponId: z.number().int(), expiresAt: z.iso.datetime() })
       .optional()
-      .openapi({ description: 'Only while QUEUED: requests of its lane ahead of it' }),
-    result: z.record(z.string(), z.unknown()).optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
-    acceptedAt: z.string(),
-    finishedAt: z.string().nullable(),
+      .openapi('CouponClaimResult', { description: 'Only when SUCCEEDED: the coupon issued to the user' }),
+    error: outcomeError([...CLAIM_REJECTIONS, ...FAILURE_CODES], 'CouponClaimError'),
   })
+  .openapi('CouponClaimRequest');
+
+const OrderRequest = z
+  .object({
+    type: z.literal('ORDER'),
+    ...common,
+    result: z
+      .object({ orderId: z.number().int() })
+      .optional()
+      .openapi('OrderResult', { description: 'Only when SUCCEEDED: the order, holding its stock and coupon' }),
+    error: outcomeError([...ORDER_REJECTIONS, ...FAILURE_CODES], 'OrderError'),
+  })
+  .openapi('OrderRequest');
+
+/** A queued request (a coupon claim or an order) as a resource. */
+export const RequestResourceSchema = z
+  .discriminatedUnion('type', [CouponClaimRequest, OrderRequest])
   .openapi('QueuedRequest');
+export type QueuedRequest = z.infer<typeof RequestResourceSchema>;
+
+/** The resource as the document types it: `type` says which result and which error codes it carries. */
+export const asQueuedRequest = (resource: RequestResource) => resource as QueuedRequest;
 
 export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/requests/{requestId}',
+      operationId: 'getRequest',
+      summary: 'The status of a queued request (long poll with waitMs)',
       tags: ['Requests'],
-      ...deps.identity.openapi,
+      access: 'user',
+      identity: deps.identity,
+      errors: { 404: ['REQUEST_NOT_FOUND'] },
       request: {
         params: z.object({
           requestId: z
             .string()
             .min(1)
             .max(64)
-            .openapi({ param: { name: 'requestId', in: 'path' } }),
+            .openapi({ param: { name: 'requestId', in: 'path' }, example: 'c2-1892-k3j9x0a1bq' }),
         }),
         query: z.object({
           waitMs: z
@@ -43,18 +103,27 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
             .transform(Number)
             .refine((n) => n <= 10_000, 'waitMs must be at most 10000')
             .optional()
-            .openapi({ param: { name: 'waitMs', in: 'query' }, type: 'integer', description: 'Long poll up to N ms' }),
+            .openapi({
+              param: { name: 'waitMs', in: 'query' },
+              type: 'integer',
+              minimum: 0,
+              maximum: 10_000,
+              example: 5000,
+              description: 'Hold the answer until the request is final or this many ms have passed (long poll)',
+            }),
         }),
       },
       responses: {
-        200: json(RequestResourceSchema, 'The request; Retry-After: 1 while QUEUED or PROCESSING'),
-        ...problemResponses(400, ...(deps.identity.enabled ? [401] : []), 404),
+        200: {
+          ...json(RequestResourceSchema, 'The request; Retry-After: 1 while QUEUED or PROCESSING'),
+          headers: { 'Retry-After': retryAfterWhen('1 while QUEUED or PROCESSING') },
+        },
       },
     }),
     async (c) => {
       const resource = await getRequest(deps, c.req.valid('param').requestId, c.req.valid('query').waitMs ?? 0);
       if (!isFinal(resource)) c.header('Retry-After', '1');
-      return c.json(resource, 200);
+      return c.json(asQueuedRequest(resource), 200);
     },
   );
 }

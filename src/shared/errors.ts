@@ -1,13 +1,48 @@
 // Domain errors: one class per meaning, each with a stable UPPER_SNAKE `code`. The HTTP layer maps
 // them to problem+json in one place (src/http/problem.ts); lane workers map them to REJECTED outcomes.
 
+/**
+ * Every `code` a problem+json answer of the API can carry. The OpenAPI document lists them as an
+ * enum, so a code missing here is a compile error where it is thrown, not a surprise for a client.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'REQUEST_NOT_FOUND',
+  'PRODUCT_NOT_FOUND',
+  'ORDER_NOT_FOUND',
+  'COUPON_NOT_FOUND',
+  'REQUEST_TIMEOUT',
+  'BALANCE_LIMIT_EXCEEDED',
+  'INSUFFICIENT_BALANCE',
+  'INSUFFICIENT_STOCK',
+  'ORDER_NOT_PAYABLE',
+  'ORDER_NOT_CANCELLABLE',
+  'IDEMPOTENCY_KEY_IN_PROGRESS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
+  'REQUEST_HEADERS_TOO_LARGE',
+  'HTTP_ERROR',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+  'IDENTITY_UNAVAILABLE',
+  'OVERLOADED',
+  'NOT_READY',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export abstract class DomainError extends Error {
   abstract readonly kind:
     'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNPROCESSABLE' | 'RATE_LIMITED' | 'UNAVAILABLE';
   /** Seconds a client should wait before trying again, sent as Retry-After when set. */
   readonly retryAfterSeconds?: number;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -35,7 +70,7 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly kind = 'CONFLICT' as const;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     override readonly retryAfterSeconds?: number,
   ) {
@@ -68,7 +103,7 @@ export class RateLimitedError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly kind = 'UNAVAILABLE' as const;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     override readonly retryAfterSeconds = 1,
   ) {

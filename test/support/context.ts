@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { createLaneQueues } from '../../src/queues/lanes.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
+import { checkRequests } from './openapi-conformance.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
@@ -31,6 +32,8 @@ export function createTestContext(overrides: Record<string, string> = {}, { conn
   const queues = createLaneQueues(config, redis);
   const progress = new LaneProgress(createRedis(config), config.QUEUE_PREFIX, logger);
   const app = createApp({ config, db, redis, logger, queues, progress });
+  // Every answer a component test sees is also checked against the app's OpenAPI document.
+  checkRequests(app);
   return {
     config,
     db,
