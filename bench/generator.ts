@@ -11,7 +11,8 @@ import { submitAll, type SubmitRecord } from '../scripts/lib/rush.js';
 export interface GeneratorSpec {
   baseUrl: string;
   connections: number;
-  requests: { path: string; body: unknown }[];
+  /** `headers`, e.g. a user's bearer token, go with that request only. */
+  requests: { path: string; body: unknown; headers?: Record<string, string> }[];
 }
 
 export type GeneratorResult = SubmitRecord;
@@ -29,6 +30,6 @@ const records = await submitAll(client, spec.requests, (r) => r, {
   progress: new ProgressBar(),
 });
 await client.close();
-const results: GeneratorResult[] = records.map(({ path: _path, body: _body, ...r }) => r);
+const results: GeneratorResult[] = records.map(({ path: _path, body: _body, headers: _headers, ...r }) => r);
 await writeFile(outPath, JSON.stringify(results));
 process.exit(0);

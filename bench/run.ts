@@ -5,9 +5,8 @@
 //   (c) plain:  an API that enqueues + one BullMQ worker, concurrency 1, one transaction per job.
 // Then each lane's decide rate with the lane pre-filled ((a) vs (c)), and an order rush (a) vs (b).
 //   npm run bench -- [--claims 20000 --stock 5000 --users 15000 --connections 200 --runs 1]
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -27,8 +26,9 @@ import { JsonClient } from '../scripts/lib/http.js';
 import { ProgressBar } from '../scripts/lib/progress.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
 import { FINAL } from '../scripts/lib/rush.js';
-import type { GeneratorResult, GeneratorSpec } from './generator.js';
+import type { GeneratorResult } from './generator.js';
 import {
+  runGenerator,
   Child,
   countRows,
   freePort,
@@ -226,23 +226,6 @@ async function warmUp(url: string, requests: { path: string; body: unknown }[]):
   );
   await client.close();
   return queued;
-}
-
-async function runGenerator(url: string, connections: number, requests: GeneratorSpec['requests']) {
-  const dir = await mkdtemp(join(tmpdir(), 'ce-bench-'));
-  try {
-    const specPath = join(dir, 'spec.json');
-    const outPath = join(dir, 'results.json');
-    await writeFile(specPath, JSON.stringify({ baseUrl: url, connections, requests } satisfies GeneratorSpec));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/generator.ts', specPath, outPath], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`load generator exited with ${code}`);
-    return JSON.parse(await readFile(outPath, 'utf8')) as GeneratorResult[];
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** CPU used by the design's processes and by MariaDB and Redis between `start()` and `stop()`. */

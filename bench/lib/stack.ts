@@ -2,12 +2,16 @@
 // child processes whose output can be waited on, and clean-up afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { createDb, type Db } from '../../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
+import type { GeneratorResult, GeneratorSpec } from '../generator.js';
 
 export interface Isolated {
   name: string;
@@ -187,4 +191,22 @@ export function servicePids(redisPort: number): number[] {
     }
   }
   return pids;
+}
+
+/** Runs the load generator (bench/generator.ts) as its own process over `requests` and returns every answer. */
+export async function runGenerator(url: string, connections: number, requests: GeneratorSpec['requests']) {
+  const dir = await mkdtemp(join(tmpdir(), 'ce-bench-'));
+  try {
+    const specPath = join(dir, 'spec.json');
+    const outPath = join(dir, 'results.json');
+    await writeFile(specPath, JSON.stringify({ baseUrl: url, connections, requests } satisfies GeneratorSpec));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/generator.ts', specPath, outPath], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`load generator exited with ${code}`);
+    return JSON.parse(await readFile(outPath, 'utf8')) as GeneratorResult[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

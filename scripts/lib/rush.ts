@@ -42,7 +42,7 @@ export interface SubmitOptions {
 export async function submitAll<T>(
   client: JsonClient,
   items: readonly T[],
-  request: (item: T) => { path: string; body: unknown },
+  request: (item: T) => { path: string; body: unknown; headers?: Record<string, string> },
   opts: SubmitOptions,
 ): Promise<(T & SubmitRecord)[]> {
   const results = new Array<T & SubmitRecord>(items.length);
@@ -65,12 +65,12 @@ export async function submitAll<T>(
       const due = started + i * gap;
       if (gap > 0 && due > nowMs()) await sleep(due - nowMs());
       const submittedAt = gap > 0 ? due : nowMs();
-      const { path, body } = request(item);
+      const { path, body, headers } = request(item);
       let retries = 0;
       for (;;) {
         let res;
         try {
-          res = await client.post<RequestResource & { code?: string }>(path, body);
+          res = await client.post<RequestResource & { code?: string }>(path, body, headers);
         } catch (err) {
           const answeredAt = nowMs();
           results[i] = {
