@@ -27,12 +27,12 @@ export function createLaneConsumers(deps: {
   const { config } = deps;
   const scheduleExpiry = expiryScheduler(deps.expiryQueue);
   const processorFor = (lane: Lane): LaneProcessor<unknown> =>
-    (lane.type === 'ORDER'
+    lane.type === 'ORDER'
       ? orderProcessor({ paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MS, scheduleExpiry })
       : claimProcessor({
           redis: deps.redis,
           soldOutKey: laneKeys(config.QUEUE_PREFIX, lane).soldOut,
-        })) as LaneProcessor<unknown>;
+        });
 
   return allLanes(config.COUPON_LANES).map((lane) => {
     const queue = deps.queues.get(lane.name);

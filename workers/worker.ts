@@ -26,7 +26,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
   // Reconnect at least every 500 ms (ioredis backs off up to seconds), so lanes resume soon after Redis returns.
   const redis = createRedis(config, { retryStrategy: (times) => Math.min(times * 100, 500) });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const queues = createLaneQueues(config, redis);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);

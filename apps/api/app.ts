@@ -1,4 +1,5 @@
 // Builds the HTTP app from its dependencies; no sockets, so tests drive it with app.request().
+import { except } from 'hono/combine';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
@@ -96,8 +97,9 @@ export function createApp(input: AppDeps) {
   );
   // Authentication comes before idempotency: a refused call must not record an answer that the
   // same key would replay once the caller presents the right token.
-  app.use('/admin/*', async (c, next) =>
-    c.req.path.startsWith(DASHBOARD_PATH) ? next() : adminBearer(config.ADMIN_TOKEN)(c, next),
+  app.use(
+    '/admin/*',
+    except((c) => c.req.path.startsWith(DASHBOARD_PATH), adminBearer(config.ADMIN_TOKEN)),
   );
   app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
   for (const path of USER_ROUTES) app.use(path, identity.middleware);

@@ -26,7 +26,7 @@ const redis = createRedis(config, {
   enableOfflineQueue: false,
   retryStrategy: (times) => Math.min(times * 100, 500),
 });
-redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
 
 const queues = createLaneQueues(config, redis);
 queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
@@ -34,7 +34,7 @@ queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
 // the client's own listener above already logs them.
 for (const queue of queues.values()) queue.on('error', () => undefined);
 const subscriber = createRedis(config);
-subscriber.on('error', (err) => logger.debug({ err: err.message }, 'redis subscriber error'));
+subscriber.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis subscriber error'));
 const progress = new LaneProgress(subscriber, config.QUEUE_PREFIX, logger);
 
 const metrics = new Registry();

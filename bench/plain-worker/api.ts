@@ -9,6 +9,19 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { createSqlPool } from '../lib/transactions.js';
 import { PLAIN_QUEUE } from './queue.js';
 
+/** The columns of request_outcomes this peer reads back (mysql2 returns them untyped). */
+interface OutcomeRow {
+  request_id: string;
+  type: string;
+  status: string;
+  sequence: number;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  accepted_at: Date;
+  finished_at: Date;
+}
+
 const port = Number(process.env.PORT ?? 3200);
 const pool = createSqlPool(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/coupon_engine', 10);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
@@ -42,9 +55,10 @@ const app = new Hono()
     );
   })
   .get('/requests/:id', async (c) => {
-    const [rows] = await pool.execute<RowDataPacket[]>('SELECT * FROM request_outcomes WHERE request_id = ?', [
-      c.req.param('id'),
-    ]);
+    const [rows] = await pool.execute<(RowDataPacket & OutcomeRow)[]>(
+      'SELECT * FROM request_outcomes WHERE request_id = ?',
+      [c.req.param('id')],
+    );
     const o = rows[0];
     if (!o) return c.json({ requestId: c.req.param('id'), status: 'QUEUED' }, 200);
     return c.json(
@@ -53,7 +67,7 @@ const app = new Hono()
         type: o.type,
         status: o.status,
         sequence: Number(o.sequence),
-        ...(o.result ? { result: JSON.parse(String(o.result)) } : {}),
+        ...(o.result ? { result: JSON.parse(o.result) as unknown } : {}),
         ...(o.error_code ? { error: { code: o.error_code, message: o.error_message } } : {}),
         acceptedAt: new Date(o.accepted_at).toISOString(),
         finishedAt: new Date(o.finished_at).toISOString(),

@@ -41,7 +41,7 @@ export function parseCli(
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as typeof values;
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

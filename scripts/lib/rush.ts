@@ -106,7 +106,7 @@ export async function submitAll<T>(
         };
         break;
       }
-      opts.onAnswer?.(results[i] as SubmitRecord);
+      opts.onAnswer?.(results[i]);
       done++;
       tick();
     }
@@ -182,8 +182,8 @@ export function laneDepthFromMetrics(text: string, lanes: readonly string[]): nu
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
     if (!m) continue;
-    const labels = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    const lane = labels.lane ?? labels.queue;
+    const labels = new Map([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const lane = labels.get('lane') ?? labels.get('queue');
     if (!lane || !lanes.includes(lane)) continue;
     const byLane = values.get(m[1] as string) ?? new Map<string, number>();
     byLane.set(lane, Number(m[3]));

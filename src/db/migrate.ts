@@ -40,7 +40,7 @@ export async function migrateToLatest(databaseUrl: string): Promise<string[]> {
   const db = createDb(databaseUrl, { connectionLimit: 1 });
   try {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   } finally {
     await db.destroy();

@@ -2,7 +2,7 @@
 // in sequence order, then schedules the batch's expiry check.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
 import { OrderPayload } from '../queues/payloads.js';
-import { decideOrders, holdingKey, type CouponHoldState, type NewOrderLine } from './order.decider.js';
+import { decideOrders, holdingKey, type CouponHoldState } from './order.decider.js';
 import {
   changeStock,
   heldUnits,
@@ -72,7 +72,7 @@ export function orderProcessor(deps: {
           userCouponId: item.payload.userCouponId ?? null,
           createdAt: now,
           expiresAt,
-          lines: v.lines as NewOrderLine[],
+          lines: v.lines,
         });
       });
       await changeStock(

@@ -121,7 +121,7 @@ describe('balance limit', () => {
       Array.from({ length: 20 }, () => postJson(ctx, `/users/${userId}/balance/charge`, { amount: 10 })),
     );
     const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([...Array(5).fill(200), ...Array(15).fill(409)]);
+    expect(statuses).toEqual([...Array<number>(5).fill(200), ...Array<number>(15).fill(409)]);
     expect(await balanceOf(userId)).toBe(MAX_BALANCE);
     expect((await history(userId)).items).toHaveLength(5);
   });

@@ -301,7 +301,7 @@ describe('identity mode (ES256 from a JWKS)', () => {
   let esCtx: TestContext;
   beforeAll(async () => {
     es = await es256Signer('k1');
-    jwks = await serveJwks(() => es.jwks as never);
+    jwks = await serveJwks(() => es.jwks);
     esCtx = createTestContext({
       DATABASE_URL: stack.databaseUrl,
       QUEUE_PREFIX: stack.queuePrefix,

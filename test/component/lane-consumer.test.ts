@@ -67,7 +67,7 @@ function consumer(
     redis,
     db,
     logger,
-    processor: processor as LaneProcessor<ClaimPayload>,
+    processor,
     batchSize: 100,
     leaseMs: 1_000,
     ownerId,
@@ -182,7 +182,7 @@ describe('lane consumer', () => {
       (owned) => ownership.push(owned),
     );
     c.start();
-    await until(async () => ownership[0] === true);
+    await until(() => Promise.resolve(ownership[0] === true));
     // Another owner claimed the lane in the database while this one still holds its Redis lease.
     await db
       .updateTable('lanes')

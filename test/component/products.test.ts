@@ -28,7 +28,7 @@ async function createProduct(label: string, price = 1000, stock = 10): Promise<P
   return (await res.json()) as Product;
 }
 
-function restock(id: number, delta: unknown) {
+async function restock(id: number, delta: unknown): Promise<Response> {
   return ctx.app.request(`/admin/products/${id}/stock`, {
     method: 'PATCH',
     headers: adminHeaders,
@@ -119,7 +119,7 @@ describe('admin products', () => {
     const product = await createProduct('Contended', 1000, 5);
     const answers = await Promise.all(Array.from({ length: 12 }, () => restock(product.id, -1)));
     const statuses = answers.map((r) => r.status).sort();
-    expect(statuses).toEqual([...Array(5).fill(200), ...Array(7).fill(409)]);
+    expect(statuses).toEqual([...Array<number>(5).fill(200), ...Array<number>(7).fill(409)]);
     expect(await (await ctx.app.request(`/products/${product.id}`)).json()).toMatchObject({ stock: 0 });
   });
 });

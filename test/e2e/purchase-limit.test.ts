@@ -46,7 +46,10 @@ describe('purchase limit (payment window 10 minutes)', () => {
     const accepted = await Promise.all(Array.from({ length: 50 }, () => api.order({ userId, items })));
     const finals = await pool(accepted, 50, (r) => api.final(r.requestId));
     const bySequence = [...finals].sort((a, b) => a.sequence - b.sequence);
-    expect(bySequence.map((r) => r.status)).toEqual([...Array(2).fill('SUCCEEDED'), ...Array(48).fill('REJECTED')]);
+    expect(bySequence.map((r) => r.status)).toEqual([
+      ...Array<string>(2).fill('SUCCEEDED'),
+      ...Array<string>(48).fill('REJECTED'),
+    ]);
     expect(new Set(bySequence.slice(2).map((r) => r.error?.code))).toEqual(new Set(['PURCHASE_LIMIT_EXCEEDED']));
     const stock = await api.stock(productId);
     expect(stock).toBe(98);

@@ -59,7 +59,12 @@ export function newUserId(): number {
 
 export const adminHeaders = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
 
-export function postJson(ctx: TestContext, path: string, body: unknown, headers: Record<string, string> = {}) {
+export async function postJson(
+  ctx: TestContext,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return ctx.app.request(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },

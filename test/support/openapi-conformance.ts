@@ -4,7 +4,7 @@
 // header valid, and the body valid against the schema. Component tests get it through their
 // context (test/support/context.ts), so every answer they see is checked.
 import addFormats from 'ajv-formats';
-import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
 
 type Json = Record<string, unknown>;
 type MediaTypes = Record<string, { schema?: unknown }>;
@@ -64,7 +64,7 @@ export class OpenApiConformance {
       path: url.pathname,
       query: url.search.slice(1),
       headers: {},
-    }) as Operation | undefined;
+    });
     if (!op?.operationId) return { operationId: undefined, violations: [] };
     this.seen.add(op.operationId);
     const where = `${method} ${url.pathname} → ${res.status}`;
@@ -84,8 +84,8 @@ export class OpenApiConformance {
     const text = await res.text();
     const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     const media = (this.document.paths as Json)[op.path] as Json;
-    const served = ((media[op.method] as { responses: Record<string, ResponseSpec> }).responses[String(res.status)] ??
-      spec) as ResponseSpec;
+    const served =
+      (media[op.method] as { responses: Record<string, ResponseSpec> }).responses[String(res.status)] ?? spec;
     const types = Object.keys(served.content ?? {});
     if (text.length > 0 && !types.includes(type)) {
       violations.push(`${where}: Content-Type ${type || '(none)'} is not one of ${types.join(', ') || '(no body)'}`);
