@@ -5,6 +5,7 @@
 //   npm run load:coupons -- --url http://127.0.0.1:3000 --admin-token T --requests 10000 --stock 1000
 import { randomInt } from 'node:crypto';
 import { verifyClaims } from '../src/verify/claims.oracle.js';
+import type { Schemas } from '../client/index.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
 import { makePlan, observeCoupon, toObservations } from './lib/claims-client.js';
 import { JsonClient, nowMs } from './lib/http.js';
@@ -61,7 +62,7 @@ async function main(): Promise<number> {
     const couponIds: number[] = [];
     const runTag = new Date().toISOString();
     for (let i = 0; i < couponCount; i++) {
-      const res = await client.post<{ id: number }>(
+      const res = await client.post<Schemas['Coupon']>(
         '/admin/coupons',
         {
           name: `load ${runTag} #${i + 1}`,

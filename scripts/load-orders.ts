@@ -6,6 +6,7 @@
 //   npm run load:orders -- --url http://127.0.0.1:3000 --admin-token T --requests 10000 --stock 1000
 import { randomInt } from 'node:crypto';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
+import type { Problem, Schemas } from '../client/index.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
 import { pool, type RequestResource } from './lib/claims-client.js';
 import { JsonClient, nowMs } from './lib/http.js';
@@ -39,11 +40,7 @@ interface OrderPlanItem {
   quantity: number;
 }
 
-interface Product {
-  id: number;
-  price: number;
-  stock: number;
-}
+type Product = Schemas['Product'];
 
 async function main(): Promise<number> {
   const args = parseCli(spec);
@@ -151,12 +148,7 @@ async function main(): Promise<number> {
     process.stderr.write('verifying through the public API …\n');
     const stored: StoredOrderObservation[] = [];
     await pool(placed, 50, async (o) => {
-      const res = await client.get<{
-        id: number;
-        userId: number;
-        status: string;
-        items: { productId: number; quantity: number }[];
-      }>(`/orders/${o.orderId}`);
+      const res = await client.get<Schemas['Order']>(`/orders/${o.orderId}`);
       if (res.status === 200) {
         stored.push({
           orderId: res.body.id,
@@ -262,7 +254,7 @@ function toOrderObservations(
     .filter((r) => r.requestId)
     .map((r) => {
       const f = finals.get(r.requestId as string) ?? r.resource;
-      const orderId = f?.result?.orderId;
+      const orderId = f?.type === 'ORDER' ? f.result?.orderId : undefined;
       return {
         requestId: r.requestId as string,
         userId: r.userId,
@@ -300,18 +292,15 @@ async function payShareOf(
         const charge = await client.post(`/users/${userId}/balance/charge`, { amount });
         if (charge.status !== 200) violations.push(`charging user ${userId} answered ${charge.status}`);
       }
-      const res = await client.post<{ status?: string; paidAmount?: number; code?: string }>(
-        `/orders/${o.orderId}/payment`,
-        { userId },
-      );
-      if (res.status !== 200 || res.body.status !== 'PAID' || res.body.paidAmount !== amount) {
-        violations.push(
-          `paying order ${o.orderId} answered ${res.status} ${res.body.status ?? res.body.code ?? ''} paidAmount ${res.body.paidAmount}, expected PAID ${amount}`,
-        );
+      const res = await client.post<Schemas['PaymentResult'] | Problem>(`/orders/${o.orderId}/payment`, { userId });
+      const body = typeof res.body === 'object' && res.body !== null ? res.body : undefined;
+      if (res.status !== 200 || !body || !('paidAmount' in body) || body.paidAmount !== amount) {
+        const said = !body ? '' : 'code' in body ? body.code : `${body.status} paidAmount ${body.paidAmount}`;
+        violations.push(`paying order ${o.orderId} answered ${res.status} ${said}, expected PAID ${amount}`);
       } else paid++;
       progress.update('paying', paid, chosen.length);
     }
-    const balance = await client.get<{ balance: number }>(`/users/${userId}/balance`);
+    const balance = await client.get<Schemas['Balance']>(`/users/${userId}/balance`);
     if (balance.status !== 200 || balance.body.balance !== 0) {
       violations.push(`user ${userId} should have balance 0 after paying, has ${balance.body.balance}`);
     }

@@ -2,6 +2,7 @@
 // request to be final (long poll), and gather what the fairness oracle needs. Against an API in
 // identity mode, pass each user's token (`tokens`): claims then leave `userId` out and act for the
 // token's user, and every read of a user's data carries that user's token.
+import { createApiClient, type QueuedRequest, type Schemas } from '../../client/index.js';
 import { bearerFor } from './tokens.js';
 import { verifyClaims, type ClaimObservation, type CouponObservation } from '../../src/verify/claims.oracle.js';
 
@@ -19,16 +20,8 @@ export interface Submitted extends ClaimPlanItem {
   problemCode?: string;
 }
 
-export interface RequestResource {
-  requestId: string;
-  status: string;
-  sequence: number | null;
-  position?: number;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-  acceptedAt?: string;
-  finishedAt: string | null;
-}
+/** A queued request as the API's OpenAPI document types it (generated client types). */
+export type RequestResource = QueuedRequest;
 
 /** Runs `fn` over items with at most `concurrency` in flight. */
 export async function pool<T, R>(
@@ -51,44 +44,52 @@ export async function pool<T, R>(
 export async function adminCreateCoupon(
   baseUrl: string,
   adminToken: string,
-  body: Record<string, unknown>,
-): Promise<{ id: number }> {
-  const res = await fetch(`${baseUrl}/admin/coupons`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify(body),
+  body: Schemas['NewCoupon'],
+): Promise<Schemas['Coupon']> {
+  const { data, response } = await createApiClient(baseUrl).POST('/admin/coupons', {
+    body,
+    headers: { Authorization: `Bearer ${adminToken}` },
   });
-  if (res.status !== 201) throw new Error(`creating a coupon answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as { id: number };
+  if (!data) throw new Error(`creating a coupon answered ${response.status}`);
+  return data;
 }
 
 /** User id to bearer token, for an API in identity mode. */
 export type UserTokens = Map<number, string>;
 
 export async function submitClaim(baseUrl: string, item: ClaimPlanItem, tokens?: UserTokens): Promise<Submitted> {
+  const api = createApiClient(baseUrl);
   const submittedAt = Date.now();
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${baseUrl}/coupons/${item.couponId}/claims`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...bearerFor(tokens, item.userId) },
-      body: JSON.stringify(tokens ? {} : { userId: item.userId }),
+    const { data, error, response } = await api.POST('/coupons/{couponId}/claims', {
+      params: { path: { couponId: item.couponId } },
+      // In identity mode the token names the user and the body leaves userId out; the generated
+      // types describe the default mode, where userId is required.
+      body: (tokens ? {} : { userId: item.userId }) as Schemas['ClaimRequest'],
+      headers: bearerFor(tokens, item.userId),
     });
-    const body = (await res.json()) as RequestResource & { code?: string };
-    if (res.status === 503 && attempt < 50) {
+    if (response.status === 503 && attempt < 50) {
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
     const latencyMs = performance.now() - started;
-    if (res.status === 202 || res.status === 200) {
-      return { ...item, httpStatus: res.status, latencyMs, submittedAt, requestId: body.requestId, resource: body };
+    if (data) {
+      return {
+        ...item,
+        httpStatus: response.status,
+        latencyMs,
+        submittedAt,
+        requestId: data.requestId,
+        resource: data,
+      };
     }
     return {
       ...item,
-      httpStatus: res.status,
+      httpStatus: response.status,
       latencyMs,
       submittedAt,
-      ...(body.code ? { problemCode: body.code } : {}),
+      ...(error?.code ? { problemCode: error.code } : {}),
     };
   }
 }
@@ -100,13 +101,16 @@ export async function awaitFinal(
   deadline: number,
   headers: Record<string, string> = {},
 ): Promise<RequestResource> {
+  const api = createApiClient(baseUrl);
   for (;;) {
     const waitMs = Math.max(0, Math.min(10_000, deadline - Date.now()));
     try {
-      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, { headers });
-      const body = (await res.json()) as RequestResource;
-      if (res.status !== 200) throw new Error(`GET /requests/${requestId} answered ${res.status}`);
-      if (['SUCCEEDED', 'REJECTED', 'FAILED'].includes(body.status) || Date.now() >= deadline) return body;
+      const { data, response } = await api.GET('/requests/{requestId}', {
+        params: { path: { requestId }, query: { waitMs } },
+        headers,
+      });
+      if (!data) throw new Error(`GET /requests/${requestId} answered ${response.status}`);
+      if (['SUCCEEDED', 'REJECTED', 'FAILED'].includes(data.status) || Date.now() >= deadline) return data;
     } catch (err) {
       if (Date.now() >= deadline) throw err;
       await new Promise((r) => setTimeout(r, 250));
@@ -121,13 +125,16 @@ export async function observeCoupon(
   concurrency = 50,
   tokens?: UserTokens,
 ): Promise<CouponObservation> {
-  const couponRes = await fetch(`${baseUrl}/coupons/${couponId}`);
-  const coupon = (await couponRes.json()) as { totalQuantity: number; issuedQuantity: number };
+  const api = createApiClient(baseUrl);
+  const { data: coupon, response } = await api.GET('/coupons/{couponId}', { params: { path: { couponId } } });
+  if (!coupon) throw new Error(`GET /coupons/${couponId} answered ${response.status}`);
   const holders: number[] = [];
   await pool([...new Set(users)], concurrency, async (userId) => {
-    const res = await fetch(`${baseUrl}/users/${userId}/coupons`, { headers: bearerFor(tokens, userId) });
-    const body = (await res.json()) as { items: { couponId: number }[] };
-    for (const item of body.items) if (item.couponId === couponId) holders.push(userId);
+    const { data } = await api.GET('/users/{userId}/coupons', {
+      params: { path: { userId } },
+      headers: bearerFor(tokens, userId),
+    });
+    for (const item of data?.items ?? []) if (item.couponId === couponId) holders.push(userId);
   });
   return { couponId, totalQuantity: coupon.totalQuantity, issuedQuantity: coupon.issuedQuantity, holders };
 }

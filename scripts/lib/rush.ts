@@ -1,6 +1,7 @@
 // The parts of a rush that every load script shares: submit a plan concurrently (optionally paced
 // over a duration), long-poll every queued request to its final state, sample progress and lane
 // depth over time, and turn it all into summary figures and chart series.
+import type { Problem } from '../../client/index.js';
 import type { RequestResource } from './claims-client.js';
 import { LatencyHistogram } from './histogram.js';
 import { nowMs, sleep, type JsonClient } from './http.js';
@@ -70,7 +71,7 @@ export async function submitAll<T>(
       for (;;) {
         let res;
         try {
-          res = await client.post<RequestResource & { code?: string }>(path, body, headers);
+          res = await client.post<RequestResource | Problem>(path, body, headers);
         } catch (err) {
           const answeredAt = nowMs();
           results[i] = {
@@ -92,6 +93,7 @@ export async function submitAll<T>(
         }
         const answeredAt = nowMs();
         const ok = res.status === 202 || res.status === 200;
+        const answer = typeof res.body === 'object' && res.body !== null ? res.body : undefined;
         if (ok) accepted++;
         results[i] = {
           ...item,
@@ -100,9 +102,9 @@ export async function submitAll<T>(
           submittedAt,
           answeredAt,
           overloadedRetries: retries,
-          ...(ok ? { requestId: res.body.requestId, resource: res.body } : {}),
-          ...(!ok && typeof res.body === 'object' && res.body?.code ? { problemCode: res.body.code } : {}),
-          ...(!ok && typeof res.body !== 'object' ? { problemCode: `HTTP ${res.status}` } : {}),
+          ...(ok && answer && 'requestId' in answer ? { requestId: answer.requestId, resource: answer } : {}),
+          ...(!ok && answer && 'code' in answer ? { problemCode: answer.code } : {}),
+          ...(!ok && !answer ? { problemCode: `HTTP ${res.status}` } : {}),
         };
         break;
       }

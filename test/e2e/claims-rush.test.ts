@@ -30,7 +30,7 @@ afterEach(async () => {
 
 const coupon = (totalQuantity: number) => ({
   name: `rush ${totalQuantity}`,
-  discountType: 'FIXED',
+  discountType: 'FIXED' as const,
   discountValue: 1000,
   totalQuantity,
   validDays: 7,

@@ -25,7 +25,7 @@ const asAdmin = basic('admin', ADMIN_TOKEN);
 
 const coupon = (totalQuantity: number) => ({
   name: `ops ${totalQuantity}`,
-  discountType: 'FIXED',
+  discountType: 'FIXED' as const,
   discountValue: 500,
   totalQuantity,
   validDays: 7,

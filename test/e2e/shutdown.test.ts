@@ -28,7 +28,7 @@ const LEASE_MS = 3_000;
 
 const coupon = (totalQuantity: number) => ({
   name: `shutdown ${totalQuantity}`,
-  discountType: 'FIXED',
+  discountType: 'FIXED' as const,
   discountValue: 1000,
   totalQuantity,
   validDays: 7,
