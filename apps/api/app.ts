@@ -30,6 +30,7 @@ import { paymentRoutes } from '../../src/payment/payment.routes.js';
 import type { LaneProgress } from '../../src/request/lane-progress.js';
 import { OutcomeCache } from '../../src/request/outcome-cache.js';
 import { InstantAnswers } from '../../src/request/instant-answers.js';
+import { LaneFront } from '../../src/request/lane-front.js';
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +55,7 @@ export function createApp(input: AppDeps) {
     ...input,
     outcomes: input.outcomes ?? new OutcomeCache(),
     instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX),
+    front: new LaneFront(input),
   };
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

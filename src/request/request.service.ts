@@ -11,6 +11,7 @@ import { formatRequestId, newNonce, parseRequestId } from './request.ids.js';
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
+import type { LaneFront, LaneSnapshot } from './lane-front.js';
 
 export type RequestStatus = 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'REJECTED' | 'FAILED';
 
@@ -35,6 +36,8 @@ export interface RequestDeps {
   outcomes: OutcomeCache;
   /** Answers final at submission, issued and read back without storing them. */
   instant: InstantAnswers;
+  /** The submit side of each lane: what a submit needs to know, and batched adds. */
+  front: LaneFront;
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
 }
 
@@ -68,14 +71,15 @@ export async function enqueue(
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
   const nonce = newNonce();
-  const job = await queueOf(deps, lane).add(jobName, { ...payload, nonce });
-  const sequence = Number(job.id);
+  const sequence = await deps.front.add(lane, jobName, { ...payload, nonce });
+  // The progress may have moved on while the add was on its way.
+  const ahead = sequence - Math.max(decided, deps.progress.decided(lane.name)) - 1;
   return {
     requestId: formatRequestId(lane.code, sequence, nonce),
     type: lane.type,
     status: 'QUEUED',
     sequence,
-    position: Math.max(0, sequence - decided - 1),
+    position: Math.max(0, ahead),
     acceptedAt: new Date(payload.acceptedAt).toISOString(),
     finishedAt: null,
   };
@@ -169,25 +173,7 @@ export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 
   return resource;
 }
 
-export interface LaneSnapshot {
-  waiting: number;
-  decided: number;
-  soldOut?: boolean;
-}
-
-/** In one round trip: the lane's depth, how far it is decided and, for a coupon, whether it is sold out. */
-export async function laneSnapshot(deps: RequestDeps, lane: Lane, couponId?: number): Promise<LaneSnapshot> {
-  const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
-  // Three plain commands written together: one round trip, without the cost of a Pipeline object
-  // on the hot path.
-  const [waiting, decided, soldOut] = await Promise.all([
-    deps.redis.llen(keys.wait),
-    deps.redis.get(keys.decided),
-    couponId !== undefined ? deps.redis.exists(keys.soldOut(couponId)) : Promise.resolve(0),
-  ]);
-  return {
-    waiting,
-    decided: Number(decided ?? 0),
-    soldOut: couponId !== undefined ? soldOut === 1 : undefined,
-  };
+/** The lane's depth, how far it is decided and, for a coupon, whether it is sold out; see LaneFront. */
+export function laneSnapshot(deps: RequestDeps, lane: Lane, couponId?: number): Promise<LaneSnapshot> {
+  return deps.front.snapshot(lane, couponId);
 }

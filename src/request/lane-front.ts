@@ -1,0 +1,175 @@
+// The front of a lane, where submits join it, per API process (the lane owner takes from the other
+// end, src/lane/). What a submit needs to know about its lane (how far it is decided, how many
+// requests it holds, whether a coupon is sold out) is kept in memory and refreshed from Redis in
+// one pipeline at most every `refreshMs`, instead of three reads on every submit; the adds of
+// concurrent submits to one lane go to Redis as one addBulk per event-loop turn. BullMQ's add
+// script assigns each job its sequence (INCR) and a pipeline runs in order, so the order of
+// sequences is the order in which submits called add().
+import type { Queue } from 'bullmq';
+import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis.js';
+import { laneKeys, type Lane } from '../queues/lanes.js';
+import type { LaneProgress } from './lane-progress.js';
+
+export interface LaneSnapshot {
+  /** Requests accepted into the lane and not yet decided, including adds still on their way. */
+  waiting: number;
+  decided: number;
+  soldOut?: boolean;
+}
+
+interface LaneView {
+  /** The lane's decided sequence at the last read (the published progress may be further). */
+  decided: number;
+  /** The highest sequence known to be handed out: the lane's counter at the last read, or an add of ours. */
+  accepted: number;
+  /** Adds sent and not answered yet. */
+  inFlight: number;
+  /** The highest sequence our own adds got since the current read began. */
+  ownSinceRead: number;
+  /** Coupons the lane has marked sold out; issued coupons never return, so this never clears. */
+  soldOut: Set<number>;
+  /** Coupons submitted to lately, by the time of their last submit: the refresh checks their flags. */
+  watched: Map<number, number>;
+  readAt: number;
+  reading: Promise<void> | undefined;
+}
+
+interface PendingAdd {
+  name: string;
+  data: Record<string, unknown>;
+  resolve: (sequence: number) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 500;
+/** A coupon nobody has claimed for this long is no longer checked on refresh. */
+const WATCH_MS = 60_000;
+
+export class LaneFront {
+  private readonly views = new Map<string, LaneView>();
+  private readonly batches = new Map<string, PendingAdd[]>();
+
+  constructor(
+    private readonly deps: {
+      redis: RedisClient;
+      queues: Map<string, Queue>;
+      progress: LaneProgress;
+      config: { QUEUE_PREFIX: string };
+      logger: Logger;
+    },
+    /** A view older than this is refreshed in the background while it answers. */
+    private readonly refreshMs = 100,
+    /** A view older than this (an idle API) is refreshed before it answers. */
+    private readonly maxAgeMs = 1_000,
+  ) {}
+
+  /** The lane as this process knows it: at most `maxAgeMs` old, and never ahead of Redis. */
+  async snapshot(lane: Lane, couponId?: number): Promise<LaneSnapshot> {
+    const view = this.view(lane);
+    if (couponId !== undefined && !view.soldOut.has(couponId)) view.watched.set(couponId, Date.now());
+    const age = Date.now() - view.readAt;
+    if (age >= this.maxAgeMs) await this.read(lane, view);
+    else if (age >= this.refreshMs) {
+      this.read(lane, view).catch((err: Error) =>
+        this.deps.logger.debug({ err: err.message }, 'lane view refresh failed'),
+      );
+    }
+    const decided = Math.max(view.decided, this.deps.progress.decided(lane.name));
+    return {
+      waiting: Math.max(0, view.accepted + view.inFlight - decided),
+      decided,
+      ...(couponId !== undefined ? { soldOut: view.soldOut.has(couponId) } : {}),
+    };
+  }
+
+  /** Appends a job to the lane and resolves with its sequence. */
+  add(lane: Lane, name: string, data: Record<string, unknown>): Promise<number> {
+    const view = this.view(lane);
+    view.inFlight++;
+    let batch = this.batches.get(lane.name);
+    if (!batch) {
+      batch = [];
+      this.batches.set(lane.name, batch);
+      setImmediate(() => void this.flush(lane));
+    }
+    const pending = batch;
+    return new Promise<number>((resolve, reject) => {
+      pending.push({ name, data, resolve, reject });
+      if (pending.length >= MAX_BATCH) void this.flush(lane);
+    });
+  }
+
+  private async flush(lane: Lane): Promise<void> {
+    const batch = this.batches.get(lane.name);
+    if (!batch || batch.length === 0) return;
+    this.batches.delete(lane.name);
+    const view = this.view(lane);
+    try {
+      const queue = this.deps.queues.get(lane.name);
+      if (!queue) throw new Error(`no queue for lane ${lane.name}`);
+      const [first] = batch;
+      const jobs =
+        batch.length === 1 && first
+          ? [await queue.add(first.name, first.data)]
+          : await queue.addBulk(batch.map((p) => ({ name: p.name, data: p.data })));
+      view.inFlight -= batch.length;
+      jobs.forEach((job, i) => {
+        const sequence = Number(job.id);
+        if (sequence > view.accepted) view.accepted = sequence;
+        if (sequence > view.ownSinceRead) view.ownSinceRead = sequence;
+        batch[i]?.resolve(sequence);
+      });
+    } catch (err) {
+      view.inFlight -= batch.length;
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  private view(lane: Lane): LaneView {
+    let view = this.views.get(lane.name);
+    if (!view) {
+      view = {
+        decided: 0,
+        accepted: 0,
+        inFlight: 0,
+        ownSinceRead: 0,
+        soldOut: new Set(),
+        watched: new Map(),
+        readAt: 0,
+        reading: undefined,
+      };
+      this.views.set(lane.name, view);
+    }
+    return view;
+  }
+
+  /** One pipeline in the lane's slot: decided sequence, sequence counter, flags of watched coupons. */
+  private read(lane: Lane, view: LaneView): Promise<void> {
+    view.reading ??= (async () => {
+      const keys = laneKeys(this.deps.config.QUEUE_PREFIX, lane);
+      const queue = this.deps.queues.get(lane.name);
+      if (!queue) throw new Error(`no queue for lane ${lane.name}`);
+      const now = Date.now();
+      view.ownSinceRead = 0;
+      for (const [id, at] of view.watched) if (now - at > WATCH_MS) view.watched.delete(id);
+      const coupons = [...view.watched.keys()].filter((id) => !view.soldOut.has(id));
+      const pipeline = this.deps.redis.pipeline().get(keys.decided).get(queue.toKey('id'));
+      for (const id of coupons) pipeline.exists(keys.soldOut(id));
+      const results = (await pipeline.exec()) ?? [];
+      for (const [err] of results) if (err) throw err;
+      const value = (i: number) => results[i]?.[1];
+      // Taken as Redis has them (a Redis that lost its data starts both again), plus our own adds
+      // that Redis ran after this read.
+      view.decided = Number(value(0) ?? 0);
+      view.accepted = Math.max(Number(value(1) ?? 0), view.ownSinceRead);
+      coupons.forEach((id, i) => {
+        if (value(2 + i) === 1) view.soldOut.add(id);
+      });
+      view.readAt = now;
+    })().finally(() => {
+      view.reading = undefined;
+    });
+    return view.reading;
+  }
+}
