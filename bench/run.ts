@@ -39,6 +39,9 @@ import {
   type Isolated,
 } from './lib/stack.js';
 import { PLAIN_QUEUE } from './plain-worker/queue.js';
+import { measureRequestPath, summarizeRequestPath, wrkAvailable, type PathFigure } from './request-path.js';
+
+const tableOf = (s: { header: string[]; table: string[][] }) => [s.header, s.table] as const;
 
 const spec: Record<string, OptionSpec> = {
   claims: { help: 'claims in the coupon rush', default: '20000' },
@@ -50,6 +53,13 @@ const spec: Record<string, OptionSpec> = {
   'lane-claims': { help: 'claims pre-filled for the lane decide rate (0 = skip)', default: '20000' },
   orders: { help: 'orders in the order rush, (a) vs (b) (0 = skip)', default: '20000' },
   'order-stock': { help: 'stock of the product in the order rush', default: '5000' },
+  'request-path': {
+    help: 'seconds per request-path figure, engine API vs a bare enqueue, with wrk (0 = skip)',
+    default: '10',
+  },
+  'request-path-connections': { help: 'wrk connections for the request-path figures', default: '100' },
+  baseline: { help: 'root of another checkout whose API the request-path figures measure too (before/after)' },
+  only: { help: '`request-path`: measure only the request path, no rushes' },
   out: { help: 'directory for the JSON result', default: 'reports' },
 };
 
@@ -76,6 +86,8 @@ interface RushResult {
   cpuOwnMs: number;
   /** CPU ms per request of MariaDB and Redis; they are shared, so other load on the machine counts too. */
   cpuServicesMs: number;
+  /** Peak resident memory of each of the design's processes (API, worker, server) over the rush, MB. */
+  rssMb: Record<string, number>;
   verdict: 'PASS' | 'FAIL';
   violations: string[];
   codes: Record<string, number>;
@@ -101,6 +113,14 @@ async function main(): Promise<void> {
   const designs = (args.string('designs') as string).split(',').map((d) => d.trim()) as Design[];
   for (const d of designs) if (!(d in LABEL)) throw new UsageError(`unknown design ${d}`);
   const outDir = args.string('out') as string;
+  const pathSeconds = args.number('request-path', { min: 0, max: 600 });
+  const pathConnections = args.number('request-path-connections', { min: 1, max: 10_000 });
+  const baselineDir = args.string('baseline');
+  const only = args.string('only');
+  if (only !== undefined && only !== 'request-path') throw new UsageError(`--only takes request-path, not ${only}`);
+  const withRushes = only === undefined;
+  const withPath = pathSeconds > 0 && (await wrkAvailable());
+  if (pathSeconds > 0 && !withPath) console.log('request path: skipped, wrk is not installed (apt-get install wrk)');
 
   const machine = await describeMachine();
   console.log(
@@ -111,6 +131,7 @@ async function main(): Promise<void> {
   const rushes: RushResult[][] = [];
   const loads: number[] = [loadavg()[0] as number];
   const lanes: { engine: number; plain: number }[] = [];
+  const paths: PathFigure[][] = [];
   for (let run = 1; run <= runs; run++) {
     // Other processes on the machine skew every figure; the load average says how much there was.
     console.log(
@@ -118,6 +139,18 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')})`,
     );
+    if (withPath) {
+      const figures = await measureRequestPath({
+        databaseUrl: config.DATABASE_URL,
+        redisUrl: config.REDIS_URL,
+        connections: pathConnections,
+        seconds: pathSeconds,
+        baselineDir,
+      });
+      console.log(textTable(...tableOf(summarizeRequestPath([figures], median))));
+      paths.push(figures);
+    }
+    if (!withRushes) continue;
     const plan = makePlan([1], users, claims, 1_000_000 + run * 10_000_000).map((p) => p.userId);
     const results: RushResult[] = [];
     for (const design of designs) {
@@ -148,15 +181,20 @@ async function main(): Promise<void> {
 
   loads.push(loadavg()[0] as number);
   const summary = summarize(rushes, lanes, runs);
+  const pathSummary = paths.length > 0 ? summarizeRequestPath(paths, median) : undefined;
   console.log(
     `\n== medians of ${runs} run(s), ${((Date.now() - started) / 1000).toFixed(0)} s in all, 1-minute load average ${loads[0]?.toFixed(2)} before, ${loads.at(-1)?.toFixed(2)} after`,
   );
-  console.log(summary.text);
+  if (withRushes) console.log(summary.text);
+  if (pathSummary) {
+    console.log(`\nrequest path (wrk -t1 -c${pathConnections}, ${pathSeconds} s each, no worker running):`);
+    console.log(textTable(...tableOf(pathSummary)));
+  }
   const file = join(outDir, `bench-${timestampForFile()}.json`);
   await mkdir(outDir, { recursive: true });
   await writeFile(
     file,
-    `${JSON.stringify({ machine, params: { claims, stock, users, connections, runs, laneClaims, orders, orderStock }, loadAverage: loads, rushes, lanes, medians: summary.medians }, null, 2)}\n`,
+    `${JSON.stringify({ machine, params: { claims, stock, users, connections, runs, laneClaims, orders, orderStock }, loadAverage: loads, rushes, lanes, medians: summary.medians, requestPath: { runs: paths, medians: pathSummary?.rows } }, null, 2)}\n`,
   );
   console.log(`\nresult: ${file}`);
 }
@@ -241,6 +279,7 @@ function cpuMeter(children: Child[]) {
     return {
       cpuOwnMs: (after.own - before.own) / requests,
       cpuServicesMs: (after.services - before.services) / requests,
+      rssMb: Object.fromEntries(children.map((c) => [c.label, c.peakRssMb()])),
     };
   };
 }
@@ -582,11 +621,16 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
 
 const fmtRate = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
 
+const fmtRss = (rss: Record<string, number>) =>
+  Object.entries(rss)
+    .map(([label, mb]) => `${label.split(' ').at(-1)} ${Number.isFinite(mb) ? Math.round(mb) : '-'} MB`)
+    .join(', ');
+
 function printRow(r: RushResult): void {
   console.log(
     `  ${LABEL[r.design]} ${r.kind}: ${fmtRate(r.perSecond)}/s end to end, submit p99 ${fmtMs(r.submitP99)}, ` +
       `final p99 ${fmtMs(r.finalP99)}, decide ${fmtRate(r.decidePerSecond)}/s, ` +
-      `CPU ${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)} ms/request, ${r.verdict}` +
+      `CPU ${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)} ms/request, peak RSS ${fmtRss(r.rssMb)}, ${r.verdict}` +
       (r.violations.length > 0 ? `\n    ${r.violations.slice(0, 5).join('\n    ')}` : ''),
   );
 }
@@ -609,6 +653,7 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
       decidePerSecond: m((r) => r.decidePerSecond),
       cpuOwnMs: m((r) => r.cpuOwnMs),
       cpuServicesMs: m((r) => r.cpuServicesMs),
+      rssMb: Object.fromEntries(Object.keys(rs[0]?.rssMb ?? {}).map((k) => [k, m((r) => r.rssMb[k] ?? NaN)])),
       verdict: passes === rs.length ? 'PASS' : `FAIL ${rs.length - passes}/${rs.length}`,
     };
   });
@@ -621,6 +666,7 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
     fmtMs(r.finalP99),
     fmtRate(r.decidePerSecond),
     `${r.cpuOwnMs.toFixed(2)} + ${r.cpuServicesMs.toFixed(2)}`,
+    fmtRss(r.rssMb),
     r.verdict,
   ]);
   // Ratios are taken within each run (both designs under that run's load), then their median.
@@ -643,7 +689,18 @@ function summarize(rushes: RushResult[][], lanes: { engine: number; plain: numbe
   };
   const text = [
     textTable(
-      ['rush', 'design', 'end-to-end/s', 'submit p50', 'submit p99', 'final p99', 'decide/s', 'CPU ms/req', 'oracle'],
+      [
+        'rush',
+        'design',
+        'end-to-end/s',
+        'submit p50',
+        'submit p99',
+        'final p99',
+        'decide/s',
+        'CPU ms/req',
+        'peak RSS',
+        'oracle',
+      ],
       rows,
     ),
     '',

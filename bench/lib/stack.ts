@@ -103,6 +103,16 @@ export class Child {
     return processCpuMs(this.proc.pid);
   }
 
+  /** The most memory the process has held resident so far (VmHWM), in MB; NaN where /proc is unavailable. */
+  peakRssMb(): number {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  }
+
   waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     return new Promise((resolve, reject) => {
       if (pattern.test(this.output)) return resolve();
