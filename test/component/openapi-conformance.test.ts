@@ -107,3 +107,92 @@ describe('OpenAPI conformance check', () => {
     expect(checks.flatMap((c) => c.violations)).toEqual([]);
   });
 });
+
+type Op = {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: { $ref?: string; name?: string; in?: string; schema?: Record<string, unknown> }[];
+  requestBody?: unknown;
+  responses: Record<string, { headers?: Record<string, unknown>; description: string }>;
+};
+
+describe('OpenAPI document', () => {
+  it('when it is read, then every operation says who may call it and every answer the headers clients rely on', async () => {
+    const doc = (await (await ctx.app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!op.operationId || !op.summary || op.tags?.length !== 1 || !Array.isArray(op.security)) {
+          problems.push(`${where}: operationId, summary, one tag and security are required`);
+        }
+        if (method === 'post' && !op.parameters?.some((p) => p.$ref === '#/components/parameters/Idempotency-Key')) {
+          problems.push(`${where}: no Idempotency-Key`);
+        }
+        if (op.requestBody && !['400', '413', '415'].every((s) => s in op.responses)) {
+          problems.push(`${where}: a body but not 400, 413 and 415`);
+        }
+        for (const p of op.parameters ?? []) {
+          if (p.schema?.type === 'integer' && typeof p.schema.example !== 'number') {
+            problems.push(`${where}: integer parameter ${p.name} with a non-integer example`);
+          }
+        }
+        for (const [status, response] of Object.entries(op.responses)) {
+          const headers = Object.keys(response.headers ?? {});
+          if (!headers.includes('X-Request-Id')) problems.push(`${where} ${status}: no X-Request-Id`);
+          if (status === '202' && !headers.includes('Location')) problems.push(`${where} 202: no Location`);
+          const retry = status === '429' || response.description.includes('SERVICE_UNAVAILABLE');
+          if (retry && !headers.includes('Retry-After')) problems.push(`${where} ${status}: no Retry-After`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(doc.paths['/requests/{requestId}']?.get?.responses['200']?.headers).toHaveProperty('Retry-After');
+    expect(Object.keys(doc.paths['/orders/{orderId}/cancel']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['413', '415', '422']),
+    );
+    expect(Object.keys(doc.paths['/admin/products/{productId}/stock']?.patch?.responses ?? {})).toContain('413');
+  });
+
+  it('when it is read, then the input limits of the contract are in the schemas', async () => {
+    const doc = (await (await ctx.app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Op>>;
+      components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+    };
+    const param = (path: string, name: string) =>
+      doc.paths[path]?.get?.parameters?.find((p) => p.name === name)?.schema ?? {};
+    expect(param('/products/top', 'days')).toMatchObject({ minimum: 1, maximum: 30, default: 3 });
+    expect(param('/products/top', 'limit')).toMatchObject({ minimum: 1, maximum: 50, default: 5 });
+    expect(param('/products', 'limit')).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(param('/requests/{requestId}', 'waitMs')).toMatchObject({ maximum: 10_000 });
+    expect(param('/orders/{orderId}', 'orderId')).toMatchObject({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+    const schemas = doc.components.schemas;
+    expect(schemas.NewPercentCoupon?.properties?.discountValue).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(schemas.NewOrder?.properties?.items).toMatchObject({ minItems: 1, maxItems: 20 });
+    expect(schemas.Order?.properties?.createdAt).toMatchObject({ format: 'date-time' });
+    expect(schemas.CouponClaimError?.properties?.code?.enum).toEqual(
+      expect.arrayContaining(['SOLD_OUT', 'ALREADY_ISSUED', 'COUPON_NOT_FOUND', 'CLAIM_WINDOW_CLOSED']),
+    );
+    expect(schemas.OrderError?.properties?.code?.enum).toEqual(
+      expect.arrayContaining([
+        'PRODUCT_NOT_FOUND',
+        'INSUFFICIENT_STOCK',
+        'COUPON_NOT_USABLE',
+        'PURCHASE_LIMIT_EXCEEDED',
+      ]),
+    );
+    expect(schemas.ErrorCode).toMatchObject({
+      enum: expect.arrayContaining(['RATE_LIMITED', 'IDEMPOTENCY_KEY_IN_PROGRESS', 'OVERLOADED', 'VALIDATION_FAILED']),
+    });
+    const claim = doc.paths['/coupons/{couponId}/claims']?.post?.responses ?? {};
+    expect(claim['429']?.description).toContain('RATE_LIMITED');
+    expect(claim['409']?.description).toContain('IDEMPOTENCY_KEY_IN_PROGRESS');
+    expect(claim['503']?.description).toContain('OVERLOADED');
+    expect(schemas.OrderResult?.properties).toHaveProperty('orderId');
+    expect(schemas.CouponClaimResult?.properties).toHaveProperty('userCouponId');
+  });
+});
