@@ -13,10 +13,12 @@ import { ProgressBar } from './lib/progress.js';
 import { textTable, writeReport } from './lib/report.js';
 import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
 import { awaitAll, rushFigures, Sampler, submitAll } from './lib/rush.js';
+import { bearerFor, hs256Signer, signForUsers } from './lib/tokens.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },
   'admin-token': { help: 'admin token (else $ADMIN_TOKEN)' },
+  'jwt-secret': { help: 'for an API in HS256 identity mode: its AUTH_JWT_SECRET (else $AUTH_JWT_SECRET)' },
   requests: { help: 'claims to submit', default: '10000' },
   users: { help: 'distinct users (default: requests × (1 − repeat-share))' },
   'repeat-share': { help: 'share of claims by a user who already claimed', default: '0.3' },
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
   const timeoutS = args.number('timeout', { min: 1, max: 86_400 });
   const outDir = args.string('out') as string;
   const name = args.string('name') as string;
+  const jwtSecret = args.string('jwt-secret') ?? process.env.AUTH_JWT_SECRET;
 
   const client = new JsonClient(url, concurrency);
   const poller = new JsonClient(url, pollConcurrency + 2);
@@ -80,6 +83,13 @@ async function main(): Promise<number> {
     // Fresh user ids each run, so earlier runs against the same system never matter.
     const firstUserId = randomInt(1_000_000, 2 ** 46);
     const plan = makePlan(couponIds, users, requests, firstUserId);
+    // In identity mode every claim carries its user's token and leaves userId out.
+    const tokens = jwtSecret
+      ? await signForUsers(
+          hs256Signer(jwtSecret),
+          plan.map((p) => p.userId),
+        )
+      : undefined;
     console.log(
       `load:coupons ${url}: ${requests} claims by ${users} users on ${couponCount} coupon(s) of ${stock} (ids ${couponIds.join(', ')}), concurrency ${concurrency}${durationS > 0 ? `, over ${durationS} s` : ''}`,
     );
@@ -101,7 +111,11 @@ async function main(): Promise<number> {
       plan,
       (item) => {
         submitted++;
-        return { path: `/coupons/${item.couponId}/claims`, body: { userId: item.userId } };
+        return {
+          path: `/coupons/${item.couponId}/claims`,
+          body: tokens ? {} : { userId: item.userId },
+          headers: bearerFor(tokens, item.userId),
+        };
       },
       {
         concurrency,
@@ -121,6 +135,7 @@ async function main(): Promise<number> {
       deadline: Date.now() + timeoutS * 1000,
       progress,
       onFinal: () => final++,
+      headers: (r) => bearerFor(tokens, r.userId),
     });
     await sampler.stop();
 
@@ -131,6 +146,8 @@ async function main(): Promise<number> {
           url,
           id,
           plan.filter((p) => p.couponId === id).map((p) => p.userId),
+          50,
+          tokens,
         ),
       ),
     );

@@ -127,29 +127,44 @@ export async function submitAll<T>(
  * Long-polls every request until it is final or `deadline` passes, earliest sequence first (the
  * lane decides in that order, so the first polls come back first and free their connection).
  */
-export async function awaitAll(
+export async function awaitAll<R extends SubmitRecord>(
   client: JsonClient,
-  records: readonly SubmitRecord[],
-  opts: { concurrency: number; deadline: number; progress?: ProgressBar; onFinal?: (r: RequestResource) => void },
+  records: readonly R[],
+  opts: {
+    concurrency: number;
+    deadline: number;
+    progress?: ProgressBar;
+    onFinal?: (r: RequestResource) => void;
+    /** Headers of a request's polls, e.g. its user's bearer token in identity mode. */
+    headers?: (record: R) => Record<string, string>;
+  },
 ): Promise<Map<string, RequestResource>> {
   const finals = new Map<string, RequestResource>();
-  const pending: { id: string; seq: number }[] = [];
+  const pending: { id: string; seq: number; headers?: Record<string, string> }[] = [];
   for (const r of records) {
     if (!r.requestId || !r.resource) continue;
     if (FINAL.has(r.resource.status)) finals.set(r.requestId, r.resource);
-    else pending.push({ id: r.requestId, seq: r.resource.sequence ?? 0 });
+    else
+      pending.push({
+        id: r.requestId,
+        seq: r.resource.sequence ?? 0,
+        ...(opts.headers ? { headers: opts.headers(r) } : {}),
+      });
   }
   pending.sort((a, b) => a.seq - b.seq);
   const total = finals.size + pending.length;
   let next = 0;
   const worker = async () => {
     while (next < pending.length) {
-      const { id } = pending[next++] as { id: string };
+      const { id, headers } = pending[next++] as { id: string; headers?: Record<string, string> };
       let last: RequestResource | undefined;
       for (;;) {
         const waitMs = Math.max(0, Math.min(10_000, opts.deadline - Date.now()));
         try {
-          const res = await client.get<RequestResource>(`/requests/${encodeURIComponent(id)}?waitMs=${waitMs}`);
+          const res = await client.get<RequestResource>(
+            `/requests/${encodeURIComponent(id)}?waitMs=${waitMs}`,
+            headers,
+          );
           if (res.status === 200) last = res.body;
         } catch {
           await sleep(250);
