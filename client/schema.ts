@@ -440,7 +440,7 @@ export interface components {
       /** Format: date-time */
       acceptedAt: string;
       error?: components['schemas']['CouponClaimError'];
-      /** @description Only while QUEUED, once the lane has a recent decide rate */
+      /** @description Only while QUEUED, once the lane has a recent decide rate: (position + 1) ÷ rate, in ms */
       estimatedWaitMs?: number;
       /** Format: date-time */
       finishedAt: string | null;
@@ -608,7 +608,7 @@ export interface components {
       /** Format: date-time */
       acceptedAt: string;
       error?: components['schemas']['OrderError'];
-      /** @description Only while QUEUED, once the lane has a recent decide rate */
+      /** @description Only while QUEUED, once the lane has a recent decide rate: (position + 1) ÷ rate, in ms */
       estimatedWaitMs?: number;
       /** Format: date-time */
       finishedAt: string | null;
@@ -2428,10 +2428,10 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The request; Retry-After: 1 while QUEUED or PROCESSING */
+      /** @description The request; Retry-After while QUEUED or PROCESSING */
       200: {
         headers: {
-          /** @description Seconds to wait before asking again; 1 while QUEUED or PROCESSING */
+          /** @description Seconds to wait before asking again; while QUEUED or PROCESSING: the estimated wait in whole seconds, 1 … 10 (1 without an estimate) */
           'Retry-After'?: string;
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;

@@ -11,8 +11,7 @@ import { createDb } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE } from '../src/queues/lanes.js';
-import { newNonce } from '../src/request/request.ids.js';
-import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
+import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,13 +50,7 @@ for (let run = 1; run <= runs; run++) {
         .values({ name: 'bench', price: 1000, stock, created_at: new Date() })
         .executeTakeFirstOrThrow();
       const productId = Number(product.insertId);
-      makeJob = (i) => {
-        const userId = 1 + (i % users);
-        return {
-          name: `order by user ${userId}: 1 item(s)`,
-          data: { userId, items: [{ productId, quantity: 1 }], acceptedAt: Date.now(), nonce: newNonce() },
-        };
-      };
+      makeJob = (i) => orderJob(productId, i, users);
     } else {
       const couponId = await insertCoupon(db, 'bench', stock);
       lane = claimLane(couponId % base.COUPON_LANES);

@@ -1,6 +1,6 @@
 // Pre-filling a lane for the decide-rate benchmarks (bench:lane, bench:scaling): a coupon written
 // straight to the database, and claims added to its lane exactly as the API adds them.
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Db } from '../../src/db/database.js';
 import { newNonce } from '../../src/request/request.ids.js';
 
@@ -32,13 +32,27 @@ export function claimJob(couponId: number, i: number, users: number) {
   };
 }
 
-/** Adds `count` jobs in chunks of 1,000, in order, so sequence order is the order of `makeJob`. */
+/** The i-th single-unit order of a rush by `users` distinct users (user ids 1 … users, repeating). */
+export function orderJob(productId: number, i: number, users: number) {
+  const userId = 1 + (i % users);
+  return {
+    name: `order by user ${userId}: 1 item(s)`,
+    data: { userId, items: [{ productId, quantity: 1 }], acceptedAt: Date.now(), nonce: newNonce() },
+  };
+}
+
+/**
+ * Adds `count` jobs in chunks of 1,000, in order, so sequence order is the order of `makeJob`;
+ * returns the jobs (their ids are the sequences).
+ */
 export async function prefill(
   queue: Queue,
   count: number,
   makeJob: (i: number) => { name: string; data: Record<string, unknown> },
-): Promise<void> {
+): Promise<Job[]> {
+  const jobs: Job[] = [];
   for (let i = 0; i < count; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, (_, k) => makeJob(i + k)));
+    jobs.push(...(await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, (_, k) => makeJob(i + k)))));
   }
+  return jobs;
 }

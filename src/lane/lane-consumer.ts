@@ -14,6 +14,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
 import { decidedChannel, laneKeys, type Lane } from '../queues/lanes.js';
+import { DecideRate, RATE_TTL_MS } from './decide-rate.js';
 import { isInfrastructureError } from '../shared/infrastructure-errors.js';
 import { findLastSequence } from './lane.repository.js';
 import { commitBatch, LeaseLostError, type CommittedBatch, type Decided } from './lane-commit.js';
@@ -59,6 +60,7 @@ export class LaneConsumer<P> {
   private completing: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private fetchMs = 0;
+  private readonly rate = new DecideRate();
 
   constructor(private readonly opts: LaneConsumerOptions<P>) {
     const { lane, queuePrefix, redis } = opts;
@@ -128,7 +130,7 @@ export class LaneConsumer<P> {
   private async round(): Promise<void> {
     if (!this.isOwner) throw new LeaseLostError();
     const fetchStarted = performance.now();
-    await this.intake.fill();
+    this.rate.idle(await this.intake.fill());
     if (this.intake.held.size === 0) return;
     this.fetchMs = performance.now() - fetchStarted;
     const gap = await this.settleGap();
@@ -139,6 +141,7 @@ export class LaneConsumer<P> {
   private async acquire(): Promise<boolean> {
     if (!(await this.ownership.tryAcquire())) return false;
     this.intake.held.clear();
+    this.rate.reset(performance.now());
     this.gapSince = null;
     this.lastSequence = await findLastSequence(this.opts.db, this.opts.lane.name);
     await this.intake.adoptOrphans();
@@ -245,6 +248,7 @@ export class LaneConsumer<P> {
     const { done } = batch;
     this.logDecisions(done);
     for (const d of done) this.intake.held.delete(d.held.sequence);
+    this.rate.record(performance.now(), done.length);
     if (done.length > 0) this.announce(Math.max(...done.map((d) => d.held.sequence)));
     await this.completing;
     const completions = done.map((d) => ({
@@ -258,10 +262,12 @@ export class LaneConsumer<P> {
     this.log.debug({ size: done.length, fetchMs: round2(this.fetchMs), commitMs: round2(batch.ms) }, 'batch decided');
   }
 
-  /** Tells long polls that the lane has been decided up to `sequence` (the outcomes are committed). */
+  /** Tells polls how far the lane is decided (outcomes committed) and its recent rate, which lapses. */
   private announce(sequence: number): void {
-    this.opts.redis
-      .multi()
+    const rate = this.rate.perSecond();
+    const multi = this.opts.redis.multi();
+    if (rate !== undefined) multi.set(this.keys.rate, rate.toFixed(2), 'PX', RATE_TTL_MS);
+    multi
       .set(this.keys.decided, String(sequence))
       .publish(decidedChannel(this.opts.queuePrefix), `${this.opts.lane.name}:${sequence}`)
       .exec()

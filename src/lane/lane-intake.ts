@@ -7,6 +7,7 @@ import { duplicateRedis, type RedisClient } from '../redis.js';
 import { lanePrefix, type Lane, type laneKeys } from '../queues/lanes.js';
 import { formatRequestId } from '../request/request.ids.js';
 import type { Sequenced } from './sequencer.js';
+import { IDLE_WAIT_MS } from './decide-rate.js';
 
 /** A job in hand. Its request id and acceptance time are read defensively; the payload is validated in the batch. */
 export interface Held extends Sequenced {
@@ -57,20 +58,29 @@ export class LaneIntake {
     return min;
   }
 
-  /** Tops the jobs in hand up to a batch: blocks (up to a second) for the first, then takes what waits. */
-  async fill(): Promise<void> {
+  /**
+   * Tops the jobs in hand up to a batch: blocks (up to a second) for the first, then takes what waits.
+   * Returns how long it waited for work (an empty lane), in ms.
+   */
+  async fill(): Promise<number> {
     const { batchSize, token, redis, keys } = this.deps;
-    if (this.held.size >= batchSize) return;
+    if (this.held.size >= batchSize) return 0;
+    let idleMs = 0;
     if (this.held.size === 0) {
+      const asked = performance.now();
       const first = await this.worker.getNextJob(token, { block: true });
-      if (!first) return;
+      const waited = performance.now() - asked;
+      // A job already waiting comes back in one round trip; a longer call waited for work.
+      if (!first || waited > IDLE_WAIT_MS) idleMs = waited;
+      if (!first) return idleMs;
       this.hold(first);
     }
     // Ask only for as many jobs as are waiting, so a quiet lane does not pay for empty fetches.
     const want = Math.min(await redis.llen(keys.wait), batchSize - this.held.size);
-    if (want <= 0) return;
+    if (want <= 0) return idleMs;
     const more = await Promise.all(Array.from({ length: want }, () => this.worker.getNextJob(token, { block: false })));
     for (const job of more) if (job) this.hold(job);
+    return idleMs;
   }
 
   /** Jobs left active by an owner that died: they come before anything still waiting. */

@@ -48,6 +48,8 @@ export function laneKeys(queuePrefix: string, lane: Lane) {
     lease: `${base}:lane:lease`,
     fence: `${base}:lane:fence`,
     decided: `${base}:lane:decided`,
+    /** Decisions per second lately, set by the owner with each batch; absent when it went quiet. */
+    rate: `${base}:lane:rate`,
     soldOut: (couponId: number) => `${base}:lane:sold-out:${couponId}`,
   };
 }

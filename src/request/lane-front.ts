@@ -1,6 +1,6 @@
 // The front of a lane, where submits join it, per API process (the lane owner takes from the other
 // end, src/lane/). What a submit needs to know about its lane (how far it is decided, how many
-// requests it holds, whether a coupon is sold out) is kept in memory and refreshed from Redis in
+// requests it holds, its recent decide rate, whether a coupon is sold out) is kept in memory and refreshed from Redis in
 // one pipeline at most every `refreshMs`, instead of three reads on every submit; the adds of
 // concurrent submits to one lane go to Redis as one addBulk per event-loop turn. BullMQ's add
 // script assigns each job its sequence (INCR) and a pipeline runs in order, so the order of
@@ -10,11 +10,14 @@ import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
 import { laneKeys, type Lane } from '../queues/lanes.js';
 import type { LaneProgress } from './lane-progress.js';
+import { parseRate } from './eta.js';
 
 export interface LaneSnapshot {
   /** Requests accepted into the lane and not yet decided, including adds still on their way. */
   waiting: number;
   decided: number;
+  /** Decisions per second lately, when the lane owner published one. */
+  rate?: number | undefined;
   soldOut?: boolean;
 }
 
@@ -27,6 +30,8 @@ interface LaneView {
   inFlight: number;
   /** The highest sequence our own adds got since the current read began. */
   ownSinceRead: number;
+  /** The owner's published decide rate at the last read. */
+  rate: number | undefined;
   /** Coupons the lane has marked sold out; issued coupons never return, so this never clears. */
   soldOut: Set<number>;
   /** Coupons submitted to lately, by the time of their last submit: the refresh checks their flags. */
@@ -79,6 +84,7 @@ export class LaneFront {
     return {
       waiting: Math.max(0, view.accepted + view.inFlight - decided),
       decided,
+      rate: view.rate,
       ...(couponId !== undefined ? { soldOut: view.soldOut.has(couponId) } : {}),
     };
   }
@@ -134,6 +140,7 @@ export class LaneFront {
         accepted: 0,
         inFlight: 0,
         ownSinceRead: 0,
+        rate: undefined,
         soldOut: new Set(),
         watched: new Map(),
         readAt: 0,
@@ -144,7 +151,7 @@ export class LaneFront {
     return view;
   }
 
-  /** One pipeline in the lane's slot: decided sequence, sequence counter, flags of watched coupons. */
+  /** One pipeline in the lane's slot: decided sequence, sequence counter, rate, flags of watched coupons. */
   private read(lane: Lane, view: LaneView): Promise<void> {
     view.reading ??= (async () => {
       const keys = laneKeys(this.deps.config.QUEUE_PREFIX, lane);
@@ -154,7 +161,7 @@ export class LaneFront {
       view.ownSinceRead = 0;
       for (const [id, at] of view.watched) if (now - at > WATCH_MS) view.watched.delete(id);
       const coupons = [...view.watched.keys()].filter((id) => !view.soldOut.has(id));
-      const pipeline = this.deps.redis.pipeline().get(keys.decided).get(queue.toKey('id'));
+      const pipeline = this.deps.redis.pipeline().get(keys.decided).get(queue.toKey('id')).get(keys.rate);
       for (const id of coupons) pipeline.exists(keys.soldOut(id));
       const results = (await pipeline.exec()) ?? [];
       for (const [err] of results) if (err) throw err;
@@ -163,8 +170,9 @@ export class LaneFront {
       // that Redis ran after this read.
       view.decided = Number(value(0) ?? 0);
       view.accepted = Math.max(Number(value(1) ?? 0), view.ownSinceRead);
+      view.rate = parseRate(value(2) as string | null | undefined);
       coupons.forEach((id, i) => {
-        if (value(2 + i) === 1) view.soldOut.add(id);
+        if (value(3 + i) === 1) view.soldOut.add(id);
       });
       view.readAt = now;
     })().finally(() => {

@@ -5,6 +5,7 @@ import { ORDER_REJECTIONS } from '../order/order.decider.js';
 import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
+import { retryAfterSeconds } from './eta.js';
 import { getRequest, isFinal, type RequestDeps, type RequestResource } from './request.service.js';
 
 const common = {
@@ -22,12 +23,9 @@ const common = {
     .min(0)
     .optional()
     .openapi({ description: 'Only while QUEUED: how many requests of its lane are ahead of it' }),
-  estimatedWaitMs: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .openapi({ description: 'Only while QUEUED, once the lane has a recent decide rate' }),
+  estimatedWaitMs: z.number().int().min(0).optional().openapi({
+    description: 'Only while QUEUED, once the lane has a recent decide rate: (position + 1) ÷ rate, in ms',
+  }),
   preQueued: z
     .boolean()
     .optional()
@@ -115,14 +113,18 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
       },
       responses: {
         200: {
-          ...json(RequestResourceSchema, 'The request; Retry-After: 1 while QUEUED or PROCESSING'),
-          headers: { 'Retry-After': retryAfterWhen('1 while QUEUED or PROCESSING') },
+          ...json(RequestResourceSchema, 'The request; Retry-After while QUEUED or PROCESSING'),
+          headers: {
+            'Retry-After': retryAfterWhen(
+              'while QUEUED or PROCESSING: the estimated wait in whole seconds, 1 … 10 (1 without an estimate)',
+            ),
+          },
         },
       },
     }),
     async (c) => {
       const resource = await getRequest(deps, c.req.valid('param').requestId, c.req.valid('query').waitMs ?? 0);
-      if (!isFinal(resource)) c.header('Retry-After', '1');
+      if (!isFinal(resource)) c.header('Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
       return c.json(asQueuedRequest(resource), 200);
     },
   );

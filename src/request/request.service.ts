@@ -12,6 +12,7 @@ import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { LaneFront, LaneSnapshot } from './lane-front.js';
+import { estimateWaitMs, parseRate } from './eta.js';
 
 export type RequestStatus = 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'REJECTED' | 'FAILED';
 
@@ -21,6 +22,7 @@ export interface RequestResource {
   status: RequestStatus;
   sequence: number | null;
   position?: number;
+  estimatedWaitMs?: number;
   result?: Record<string, unknown>;
   error?: { code: string; message: string };
   acceptedAt: string;
@@ -66,7 +68,7 @@ export async function enqueue(
   payload: Record<string, unknown> & { acceptedAt: number },
   snapshot?: LaneSnapshot,
 ): Promise<RequestResource> {
-  const { waiting, decided } = snapshot ?? (await laneSnapshot(deps, lane));
+  const { waiting, decided, rate } = snapshot ?? (await laneSnapshot(deps, lane));
   if (waiting >= deps.config.MAX_LANE_DEPTH) {
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
@@ -74,12 +76,15 @@ export async function enqueue(
   const sequence = await deps.front.add(lane, jobName, { ...payload, nonce });
   // The progress may have moved on while the add was on its way.
   const ahead = sequence - Math.max(decided, deps.progress.decided(lane.name)) - 1;
+  const position = Math.max(0, ahead);
+  const estimatedWaitMs = estimateWaitMs(position, rate);
   return {
     requestId: formatRequestId(lane.code, sequence, nonce),
     type: lane.type,
     status: 'QUEUED',
     sequence,
-    position: Math.max(0, ahead),
+    position,
+    ...(estimatedWaitMs !== undefined ? { estimatedWaitMs } : {}),
     acceptedAt: new Date(payload.acceptedAt).toISOString(),
     finishedAt: null,
   };
@@ -132,14 +137,17 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
   }
 
   const queue = queueOf(deps, lane);
+  const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
   const results = await deps.redis
     .pipeline()
     .hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp')
-    .get(laneKeys(deps.config.QUEUE_PREFIX, lane).decided)
+    .get(keys.decided)
+    .get(keys.rate)
     .exec();
   for (const [err] of results ?? []) if (err) throw err;
   const [data, processedOn, finishedOn, timestamp] = (results?.[0]?.[1] ?? []) as (string | null)[];
   const decided = Number(results?.[1]?.[1] ?? 0);
+  const rate = results?.[2]?.[1] as string | null | undefined;
   deps.progress.observe(lane.name, decided);
   const payload = data ? (JSON.parse(data) as { nonce?: unknown; acceptedAt?: unknown }) : undefined;
   if (payload?.nonce !== parsed.nonce || decided >= parsed.sequence || finishedOn) {
@@ -153,7 +161,9 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
   ).toISOString();
   const common = { requestId, type: lane.type, sequence: parsed.sequence, acceptedAt, finishedAt: null };
   if (processedOn) return { ...common, status: 'PROCESSING' };
-  return { ...common, status: 'QUEUED', position: Math.max(0, parsed.sequence - decided - 1) };
+  const position = Math.max(0, parsed.sequence - decided - 1);
+  const estimatedWaitMs = estimateWaitMs(position, parseRate(rate));
+  return { ...common, status: 'QUEUED', position, ...(estimatedWaitMs !== undefined ? { estimatedWaitMs } : {}) };
 }
 
 export function isFinal(r: RequestResource): boolean {
