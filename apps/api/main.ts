@@ -46,6 +46,13 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' 
 });
 // Without this, Node answers a request its parser refuses (e.g. headers over 16 KiB) with a bare 431/400.
 server.on('clientError', answerClientError);
+// Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it just
+// then gets a reset instead of an answer. Idle connections live longer than common client and load
+// balancer idle timeouts (60 s) instead; shutdown closes them at once all the same.
+if ('keepAliveTimeout' in server) {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+}
 
 let closing = false;
 async function shutdown(signal: string) {
