@@ -728,6 +728,11 @@ export interface components {
      * @example order-2f8c1e
      */
     'Idempotency-Key': string;
+    /**
+     * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+     * @example checkout-7f3a
+     */
+    'X-Request-Id': string;
   };
   requestBodies: never;
   headers: {
@@ -751,6 +756,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
       cookie?: never;
@@ -890,6 +900,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
       cookie?: never;
@@ -1023,7 +1038,13 @@ export interface operations {
   updateProduct: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         productId: number;
       };
@@ -1143,7 +1164,13 @@ export interface operations {
   restockProduct: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         productId: number;
       };
@@ -1278,7 +1305,13 @@ export interface operations {
   getCoupon: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         couponId: number;
       };
@@ -1360,6 +1393,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
         couponId: number;
@@ -1508,7 +1546,13 @@ export interface operations {
   getHealth: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -1569,7 +1613,13 @@ export interface operations {
   getMetrics: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -1636,6 +1686,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path?: never;
       cookie?: never;
@@ -1771,7 +1826,13 @@ export interface operations {
   getOrder: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         orderId: number;
       };
@@ -1853,6 +1914,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
         orderId: number;
@@ -2007,6 +2073,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
         orderId: number;
@@ -2159,7 +2230,13 @@ export interface operations {
         cursor?: string;
         limit?: number;
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -2220,7 +2297,13 @@ export interface operations {
   getProduct: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         productId: number;
       };
@@ -2299,7 +2382,13 @@ export interface operations {
         days?: number;
         limit?: number;
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -2360,7 +2449,13 @@ export interface operations {
   getReadiness: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -2420,7 +2515,13 @@ export interface operations {
         /** @description Hold the answer until the request is final or this many ms have passed (long poll) */
         waitMs?: number;
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         requestId: string;
       };
@@ -2498,7 +2599,13 @@ export interface operations {
   getBalance: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         userId: number;
       };
@@ -2567,6 +2674,11 @@ export interface operations {
          * @example order-2f8c1e
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
       };
       path: {
         userId: number;
@@ -2693,7 +2805,13 @@ export interface operations {
         cursor?: string;
         limit?: number;
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         userId: number;
       };
@@ -2758,7 +2876,13 @@ export interface operations {
       query?: {
         status?: 'AVAILABLE' | 'RESERVED' | 'USED' | 'EXPIRED';
       };
-      header?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
       path: {
         userId: number;
       };

@@ -11,12 +11,13 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Who may call an operation: anyone, the admin, or a user, who acts for the userId in the path or
- * body; in identity mode a user route needs the user's bearer JWT (`identity.openapi.security`).
+ * Who may call an operation: anyone, the admin, or a user. In identity mode a user route needs a
+ * user's bearer JWT (`identity.openapi.security`); `user` routes act for the userId in the path or
+ * body (another user's is 403), `any-user` routes only need the token.
  */
 type AccessDoc =
   | { access: 'public' | 'admin'; identity?: never }
-  | { access: 'user'; identity: Pick<Identity, 'enabled' | 'openapi'> };
+  | { access: 'user' | 'any-user'; identity: Pick<Identity, 'enabled' | 'openapi'> };
 
 const ADMIN_SECURITY = [{ adminBearer: [] }];
 
@@ -117,9 +118,9 @@ function standardErrors(config: RouteConfig, doc: RouteDoc): Errors {
     add(422, 'IDEMPOTENCY_KEY_REUSED');
   }
   if (doc.access === 'admin') add(401, 'UNAUTHORIZED');
-  if (doc.access === 'user' && doc.identity.enabled) {
+  if (doc.identity?.enabled) {
     add(401, 'UNAUTHORIZED');
-    add(403, 'FORBIDDEN');
+    if (doc.access === 'user') add(403, 'FORBIDDEN');
     add(503, 'IDENTITY_UNAVAILABLE');
   }
   if (doc.queued) {
@@ -157,8 +158,11 @@ export function route<const R extends RouteConfig>(config: R & RouteDoc): R {
   const body = rest.request?.body;
   return createRoute({
     ...rest,
-    security: access === 'admin' ? ADMIN_SECURITY : access === 'user' ? (identity?.openapi.security ?? []) : [],
-    ...(rest.method === 'post' ? { parameters: [ref('parameters', 'Idempotency-Key')] } : {}),
+    security: access === 'admin' ? ADMIN_SECURITY : (identity?.openapi.security ?? []),
+    parameters: [
+      ref('parameters', 'X-Request-Id'),
+      ...(rest.method === 'post' ? [ref('parameters', 'Idempotency-Key')] : []),
+    ],
     ...(body
       ? {
           request: {
@@ -199,6 +203,14 @@ export function documentApi<E extends Env>(app: OpenAPIHono<E>, version: string,
       description: "A JWT whose `sub` is the user's id; a userId in the path or body must equal it",
     });
   }
+  registry.registerComponent('parameters', 'X-Request-Id', {
+    name: 'X-Request-Id',
+    in: 'header',
+    required: false,
+    description: 'Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used',
+    schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+    example: 'checkout-7f3a',
+  });
   registry.registerComponent('parameters', 'Idempotency-Key', {
     name: 'Idempotency-Key',
     in: 'header',

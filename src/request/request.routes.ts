@@ -83,7 +83,7 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
       operationId: 'getRequest',
       summary: 'The status of a queued request (long poll with waitMs)',
       tags: ['Requests'],
-      access: 'user',
+      access: 'any-user',
       identity: deps.identity,
       errors: { 404: ['REQUEST_NOT_FOUND'] },
       request: {

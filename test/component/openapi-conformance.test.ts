@@ -130,6 +130,9 @@ describe('OpenAPI document', () => {
         if (!op.operationId || !op.summary || op.tags?.length !== 1 || !Array.isArray(op.security)) {
           problems.push(`${where}: operationId, summary, one tag and security are required`);
         }
+        if (!op.parameters?.some((p) => p.$ref === '#/components/parameters/X-Request-Id')) {
+          problems.push(`${where}: no X-Request-Id request header`);
+        }
         if (method === 'post' && !op.parameters?.some((p) => p.$ref === '#/components/parameters/Idempotency-Key')) {
           problems.push(`${where}: no Idempotency-Key`);
         }
