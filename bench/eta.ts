@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { createRedis } from '../src/redis.js';
-import { claimLane, createLaneQueue, laneKeys, ORDER_LANE } from '../src/queues/lanes.js';
+import { claimLane, createLaneQueue, laneKeys, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
 import { formatRequestId } from '../src/request/request.ids.js';
 import { retryAfterSeconds } from '../src/request/eta.js';
 import { claimJob, insertCoupon, orderJob, prefill } from '../scripts/lib/prefill.js';
@@ -59,7 +59,7 @@ async function run(runNo: number): Promise<number[]> {
   const children: Child[] = [];
   try {
     // The warm-up rush goes to a coupon (product) of its own on the same lane.
-    let lane = ORDER_LANE;
+    let lane: Lane = ORDER_LANE;
     let makeJob: (i: number) => { name: string; data: Record<string, unknown> };
     let warmJob: (i: number) => { name: string; data: Record<string, unknown> };
     if (orders) {

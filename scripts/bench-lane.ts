@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
-import { claimLane, createLaneQueue, ORDER_LANE } from '../src/queues/lanes.js';
+import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
 
 const { values } = parseArgs({
@@ -42,7 +42,7 @@ for (let run = 1; run <= runs; run++) {
   const db = createDb(databaseUrl);
   const redis = createRedis(base);
   try {
-    let lane = ORDER_LANE;
+    let lane: Lane = ORDER_LANE;
     let makeJob: (i: number) => { name: string; data: Record<string, unknown> };
     if (orders) {
       const product = await db

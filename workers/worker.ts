@@ -13,11 +13,15 @@ import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
 import { startMetricsServer } from '../src/metrics/metrics.routes.js';
 import { LaneBalancer } from '../src/lane/lane-balancer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
+import type { JobEnvelope, LaneType } from '../src/queues/lane-type.js';
+import { LANE_TYPES } from '../src/queues/lane-types.js';
 import { createLaneConsumers } from './lanes.js';
 
 export interface WorkerOptions {
+  /** The lane types to serve (the registry's by default). */
+  laneTypes?: readonly LaneType[];
   /** Wraps every lane's processor; only the tests' deliberately unfair worker uses it. */
-  wrapProcessor?: (processor: LaneProcessor<unknown>) => LaneProcessor<unknown>;
+  wrapProcessor?: (processor: LaneProcessor<JobEnvelope>) => LaneProcessor<JobEnvelope>;
 }
 
 export async function runWorker(options: WorkerOptions = {}): Promise<void> {
@@ -27,7 +31,8 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   // Reconnect at least every 500 ms (ioredis backs off up to seconds), so lanes resume soon after Redis returns.
   const redis = createRedis(config, { retryStrategy: (times) => Math.min(times * 100, 500) });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
-  const queues = createLaneQueues(config, redis);
+  const laneTypes = options.laneTypes ?? LANE_TYPES;
+  const queues = createLaneQueues(config, redis, laneTypes);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
   const expiry = startExpiry({
@@ -63,6 +68,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
     hooks,
     mayAcquire: balancer.mayAcquire,
     onReleased: balancer.released,
+    laneTypes,
     ...(options.wrapProcessor ? { wrapProcessor: options.wrapProcessor } : {}),
   });
   await balancer.start(consumers);

@@ -31,6 +31,8 @@ import type { LaneProgress } from '../../src/request/lane-progress.js';
 import { OutcomeCache } from '../../src/request/outcome-cache.js';
 import { InstantAnswers } from '../../src/request/instant-answers.js';
 import { LaneFront } from '../../src/request/lane-front.js';
+import type { LaneType } from '../../src/queues/lane-type.js';
+import { LANE_TYPES } from '../../src/queues/lane-types.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +46,8 @@ export interface AppDeps {
   metrics?: Registry;
   /** Final outcomes already read; a bounded cache of its own when not given. */
   outcomes?: OutcomeCache;
+  /** The lane types to accept requests for (the registry's by default); a type's own submit route is mounted. */
+  laneTypes?: readonly LaneType[];
 }
 
 export type AppEnv = { Variables: IdentityVariables };
@@ -118,6 +122,7 @@ export function createApp(input: AppDeps) {
   app.route('/', requestRoutes(routeDeps));
   app.route('/', orderRoutes(submits));
   app.route('/', paymentRoutes(routeDeps));
+  for (const laneType of deps.laneTypes ?? LANE_TYPES) if (laneType.routes) app.route('/', laneType.routes(submits));
 
   documentApi(app, API_VERSION, identity.enabled);
   app.route('/', docsRoutes());

@@ -12,8 +12,6 @@ export function claimProcessor(deps: {
   soldOutKey: (couponId: number) => string;
 }): LaneProcessor<ClaimPayload> {
   return {
-    payloadSchema: ClaimPayload,
-
     async decide(trx, items: LaneItem<ClaimPayload>[], now) {
       const couponIds = [...new Set(items.map((i) => i.payload.couponId))];
       const userIds = [...new Set(items.map((i) => i.payload.userId))];

@@ -61,7 +61,6 @@ export async function submitClaim(
   const resource = await enqueue(
     deps,
     lane,
-    `claim coupon ${couponId} by user ${userId}`,
     { couponId, userId, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) },
     snapshot,
   );

@@ -3,12 +3,14 @@ import { createConnection } from 'mysql2/promise';
 import { createDb, databaseName, poolOptions } from './database.js';
 import * as initial from './migrations/0001_initial.js';
 import * as purchaseLimits from './migrations/0002_purchase_limits.js';
+import * as requestTypes from './migrations/0004_request_types.js';
 
 // Migrations are listed here rather than read from a folder, so they work the same under tsx,
 // compiled output and bundlers.
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_purchase_limits': purchaseLimits,
+  '0004_request_types': requestTypes,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -94,7 +94,8 @@ export interface UserCouponTable {
   used_at: Date | null;
 }
 
-export type RequestType = 'COUPON_CLAIM' | 'ORDER';
+/** A lane type's `type` (src/queues/lane-types.ts): `COUPON_CLAIM`, `ORDER`, … */
+export type RequestType = string;
 export type FinalStatus = 'SUCCEEDED' | 'REJECTED' | 'FAILED';
 
 /** The final outcome of every queued request, written in the same transaction as its effect. */

@@ -9,13 +9,17 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
-import { allLanes } from '../queues/lanes.js';
+import { allLanes, type LaneType } from '../queues/lanes.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
 type ServeStatic = ConstructorParameters<typeof HonoAdapter>[0];
 
-export function dashboardRoutes(deps: { queues: Map<string, Queue>; config: { COUPON_LANES: number } }) {
+export function dashboardRoutes(deps: {
+  queues: Map<string, Queue>;
+  config: { COUPON_LANES: number };
+  laneTypes?: readonly LaneType[];
+}) {
   const uiBasePath = dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json'));
   const staticRoot = join(uiBasePath, 'dist', 'static');
   // The adapter hands serveStatic a root relative to the working directory at start-up; pin it to
@@ -23,15 +27,13 @@ export function dashboardRoutes(deps: { queues: Map<string, Queue>; config: { CO
   const pinnedStatic = ((options: Parameters<typeof serveStatic>[0]) =>
     serveStatic({ ...options, root: staticRoot })) as ServeStatic;
 
-  const lanes = new Map(allLanes(deps.config.COUPON_LANES).map((lane) => [lane.name, lane]));
+  const lanes = new Map(allLanes(deps.config.COUPON_LANES, deps.laneTypes).map((lane) => [lane.name, lane]));
   // In a lane the job id, which the board shows as #id beside the readable job name, is the sequence.
   const adapters = [...deps.queues].map(([name, queue]) => {
     const lane = lanes.get(name);
     return new BullMQAdapter(queue, {
       readOnlyMode: true,
-      description: lane
-        ? `${lane.type === 'ORDER' ? 'Orders' : 'Coupon claims'} lane: decided strictly by sequence (#id)`
-        : '',
+      description: lane ? `${lane.laneType.label} lane: decided strictly by sequence (#id)` : '',
     });
   });
 

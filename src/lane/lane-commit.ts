@@ -4,7 +4,7 @@
 import type { Db } from '../db/database.js';
 import type { NewRequestOutcome } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import type { Lane } from '../queues/lanes.js';
+import type { JobEnvelope, Lane } from '../queues/lane-type.js';
 import { findOutcomes, insertOutcomes } from '../request/request.repository.js';
 import { advanceLane, lockLane } from './lane.repository.js';
 import type { Held } from './lane-intake.js';
@@ -33,9 +33,9 @@ export interface CommittedBatch {
 
 type Failure = { status: 'FAILED'; code: string; message: string };
 
-export async function commitBatch<P>(input: {
+export async function commitBatch<P extends JobEnvelope>(input: {
   db: Db;
-  lane: Lane;
+  lane: Lane<P>;
   fence: number;
   processor: LaneProcessor<P>;
   /** The requests to look at, in sequence order. */
@@ -70,7 +70,7 @@ export async function commitBatch<P>(input: {
     const outcomes = new Map<number, NewRequestOutcome>();
     const valid: { held: Held; item: LaneItem<P> }[] = [];
     for (const held of plan.run) {
-      const parsed = processor.payloadSchema.safeParse(held.job.data);
+      const parsed = lane.laneType.payloadSchema.safeParse(held.job.data);
       if (input.failWith || !parsed.success) {
         const failure: Failure = input.failWith
           ? { status: 'FAILED', code: input.failWith, message: 'The engine could not process this request' }

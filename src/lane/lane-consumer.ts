@@ -13,7 +13,8 @@ import type { Queue } from 'bullmq';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
-import { decidedChannel, laneKeys, type Lane } from '../queues/lanes.js';
+import { decidedChannel, laneKeys } from '../queues/lane-keys.js';
+import type { JobEnvelope, Lane } from '../queues/lane-type.js';
 import { DecideRate, RATE_TTL_MS } from './decide-rate.js';
 import { isInfrastructureError } from '../shared/infrastructure-errors.js';
 import { findLastSequence } from './lane.repository.js';
@@ -24,8 +25,8 @@ import type { LaneProcessor } from './lane-processor.js';
 import { afterBatchFailure, judgeGap, selectCandidates } from './sequencer.js';
 import { LaneLease } from './lease.js';
 
-export interface LaneConsumerOptions<P> {
-  lane: Lane;
+export interface LaneConsumerOptions<P extends JobEnvelope> {
+  lane: Lane<P>;
   queuePrefix: string;
   queue: Queue;
   redis: RedisClient;
@@ -50,7 +51,7 @@ export interface LaneHooks {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export class LaneConsumer<P> {
+export class LaneConsumer<P extends JobEnvelope> {
   private readonly ownership: LaneOwnership;
   private readonly intake: LaneIntake;
   private readonly keys: ReturnType<typeof laneKeys>;

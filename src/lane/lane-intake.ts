@@ -4,7 +4,8 @@
 import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import { duplicateRedis, type RedisClient } from '../redis.js';
-import { lanePrefix, type Lane, type laneKeys } from '../queues/lanes.js';
+import { lanePrefix, type laneKeys } from '../queues/lane-keys.js';
+import type { Lane } from '../queues/lane-type.js';
 import { formatRequestId } from '../request/request.ids.js';
 import type { Sequenced } from './sequencer.js';
 import { IDLE_WAIT_MS } from './decide-rate.js';

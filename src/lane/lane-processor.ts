@@ -1,5 +1,4 @@
 import type { Transaction } from 'kysely';
-import type { ZodType } from 'zod';
 import type { Database } from '../db/schema.js';
 
 /** One accepted request of a lane, its payload validated. */
@@ -29,9 +28,9 @@ export interface BatchDecisions {
 
 /**
  * What a lane decides. `decide` runs inside the lane's batch transaction, receives the items in
- * strict sequence order and writes their effects.
+ * strict sequence order (their payloads checked against the lane type's schema) and writes their
+ * effects.
  */
 export interface LaneProcessor<P> {
-  payloadSchema: ZodType<P>;
   decide(trx: Transaction<Database>, items: LaneItem<P>[], now: Date): Promise<BatchDecisions>;
 }

@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
-import { allLanes, laneKeys } from '../queues/lanes.js';
+import { allLanes, laneKeys, type LaneType } from '../queues/lanes.js';
 
 interface QueueStats {
   queue: string;
@@ -27,10 +27,14 @@ export function registerQueueMetrics(
     queues: Map<string, Queue>;
     config: { QUEUE_PREFIX: string; COUPON_LANES: number };
     logger: Logger;
+    laneTypes?: readonly LaneType[];
   },
 ): void {
   const decidedKeys = new Map(
-    allLanes(deps.config.COUPON_LANES).map((lane) => [lane.name, laneKeys(deps.config.QUEUE_PREFIX, lane).decided]),
+    allLanes(deps.config.COUPON_LANES, deps.laneTypes).map((lane) => [
+      lane.name,
+      laneKeys(deps.config.QUEUE_PREFIX, lane).decided,
+    ]),
   );
 
   async function readQueue(name: string, queue: Queue): Promise<QueueStats> {

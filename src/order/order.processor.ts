@@ -19,8 +19,6 @@ export function orderProcessor(deps: {
   scheduleExpiry: (at: Date) => Promise<void>;
 }): LaneProcessor<OrderPayload> {
   return {
-    payloadSchema: OrderPayload,
-
     async decide(trx, items: LaneItem<OrderPayload>[], now) {
       const productIds = [...new Set(items.flatMap((i) => i.payload.items.map((x) => x.productId)))];
       const couponIds = [...new Set(items.flatMap((i) => (i.payload.userCouponId ? [i.payload.userCouponId] : [])))];

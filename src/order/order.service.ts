@@ -53,13 +53,7 @@ export async function submitOrder(
   { admit }: SubmitOptions = {},
 ): Promise<RequestResource> {
   const [snapshot] = await Promise.all([laneSnapshot(deps, ORDER_LANE), admit?.()]);
-  return enqueue(
-    deps,
-    ORDER_LANE,
-    `order by user ${order.userId}: ${order.items.length} item(s)`,
-    { ...order, acceptedAt: Date.now() },
-    snapshot,
-  );
+  return enqueue(deps, ORDER_LANE, { ...order, acceptedAt: Date.now() }, snapshot);
 }
 
 /**

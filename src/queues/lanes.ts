@@ -1,62 +1,47 @@
-// Lanes: one BullMQ queue each. A lane's keys share one Redis Cluster hash tag, so BullMQ's scripts
-// and the engine's own lane keys (lease, fence counter, progress, sold-out flags) always live in
-// one slot. Coupon claims spread over COUPON_LANES lanes by coupon id; orders have one lane.
+// The lanes of a process, derived from the registry of lane types (lane-types.ts): one BullMQ queue
+// each. Coupon claims spread over COUPON_LANES lanes by coupon id; orders have one lane.
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { RequestType } from '../db/schema.js';
+import type { ClaimPayload, OrderPayload } from './payloads.js';
+import { claimLaneType } from '../coupon/claim.lane.js';
+import { orderLaneType } from '../order/order.lane.js';
+import { lanePrefix } from './lane-keys.js';
+import type { JobEnvelope, Lane, LaneType } from './lane-type.js';
+import { LANE_TYPES } from './lane-types.js';
 
-export interface Lane {
-  /** Queue name and lane id stored with every outcome, e.g. `claims-2` or `orders`. */
-  name: string;
-  /** Short code that starts every request id of the lane, e.g. `c2` or `o`. */
-  code: string;
-  type: RequestType;
+export { decidedChannel, laneKeys, lanePrefix } from './lane-keys.js';
+export type { Lane, LaneType } from './lane-type.js';
+
+function laneOf<P extends JobEnvelope>(laneType: LaneType<P>, spec: { name: string; code: string }): Lane<P> {
+  return { ...spec, type: laneType.type, laneType };
 }
 
-export function claimLane(index: number): Lane {
-  return { name: `claims-${index}`, code: `c${index}`, type: 'COUPON_CLAIM' };
+export function claimLane(index: number): Lane<ClaimPayload> {
+  return laneOf(claimLaneType, { name: `claims-${index}`, code: `c${index}` });
 }
 
-export const ORDER_LANE: Lane = { name: 'orders', code: 'o', type: 'ORDER' };
+export const ORDER_LANE: Lane<OrderPayload> = laneOf(orderLaneType, { name: 'orders', code: 'o' });
 
-export function allLanes(couponLanes: number): Lane[] {
-  return [...Array.from({ length: couponLanes }, (_, i) => claimLane(i)), ORDER_LANE];
+const byTypes = new WeakMap<readonly LaneType[], Map<number, Lane[]>>();
+
+/** Every lane of the given lane types (the registry's by default), in registry order. */
+export function allLanes(couponLanes: number, types: readonly LaneType[] = LANE_TYPES): Lane[] {
+  const perCount = byTypes.get(types) ?? new Map<number, Lane[]>();
+  byTypes.set(types, perCount);
+  let lanes = perCount.get(couponLanes);
+  if (!lanes) {
+    lanes = types.flatMap((t) => t.lanes({ COUPON_LANES: couponLanes }).map((spec) => laneOf(t, spec)));
+    perCount.set(couponLanes, lanes);
+  }
+  return lanes;
 }
 
 /** A coupon always maps to the same lane. */
-export function laneForCoupon(couponId: number, couponLanes: number): Lane {
+export function laneForCoupon(couponId: number, couponLanes: number): Lane<ClaimPayload> {
   return claimLane(couponId % couponLanes);
 }
 
-export function laneByCode(code: string, couponLanes: number): Lane | undefined {
-  if (code === ORDER_LANE.code) return ORDER_LANE;
-  const match = /^c(0|[1-9][0-9]{0,2})$/.exec(code);
-  const index = match?.[1] ? Number(match[1]) : -1;
-  return index >= 0 && index < couponLanes ? claimLane(index) : undefined;
-}
-
-/** BullMQ prefix of a lane: `<QUEUE_PREFIX>:{<lane>}`; the braces are the Redis Cluster hash tag. */
-export function lanePrefix(queuePrefix: string, lane: Lane): string {
-  return `${queuePrefix}:{${lane.name}}`;
-}
-
-/** Redis keys the engine keeps beside BullMQ's, in the lane's slot. */
-export function laneKeys(queuePrefix: string, lane: Lane) {
-  const base = `${lanePrefix(queuePrefix, lane)}:${lane.name}`;
-  return {
-    wait: `${base}:wait`,
-    active: `${base}:active`,
-    lease: `${base}:lane:lease`,
-    fence: `${base}:lane:fence`,
-    decided: `${base}:lane:decided`,
-    /** Decisions per second lately, set by the owner with each batch; absent when it went quiet. */
-    rate: `${base}:lane:rate`,
-    soldOut: (couponId: number) => `${base}:lane:sold-out:${couponId}`,
-  };
-}
-
-/** Channel on which lane owners announce how far each lane has been decided. */
-export function decidedChannel(queuePrefix: string): string {
-  return `${queuePrefix}:lane-decided`;
+export function laneByCode(code: string, couponLanes: number, types: readonly LaneType[] = LANE_TYPES) {
+  return allLanes(couponLanes, types).find((l) => l.code === code);
 }
 
 export const JOB_RETENTION = {
@@ -64,7 +49,7 @@ export const JOB_RETENTION = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export function createLaneQueue(queuePrefix: string, lane: Lane, connection: ConnectionOptions): Queue {
+export function createLaneQueue(queuePrefix: string, lane: { name: string }, connection: ConnectionOptions): Queue {
   return new Queue(lane.name, {
     connection,
     prefix: lanePrefix(queuePrefix, lane),
@@ -75,8 +60,12 @@ export function createLaneQueue(queuePrefix: string, lane: Lane, connection: Con
 export function createLaneQueues(
   config: { QUEUE_PREFIX: string; COUPON_LANES: number },
   connection: ConnectionOptions,
+  types: readonly LaneType[] = LANE_TYPES,
 ): Map<string, Queue> {
   return new Map(
-    allLanes(config.COUPON_LANES).map((lane) => [lane.name, createLaneQueue(config.QUEUE_PREFIX, lane, connection)]),
+    allLanes(config.COUPON_LANES, types).map((lane) => [
+      lane.name,
+      createLaneQueue(config.QUEUE_PREFIX, lane, connection),
+    ]),
   );
 }

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { CLAIM_REJECTIONS } from '../coupon/claim.decider.js';
 import { FAILURE_CODES } from '../lane/lane-processor.js';
-import { ORDER_REJECTIONS } from '../order/order.decider.js';
+import type { LaneType } from '../queues/lane-type.js';
+import { LANE_TYPES } from '../queues/lane-types.js';
 import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
@@ -42,33 +42,21 @@ const outcomeError = <C extends readonly [string, ...string[]]>(codes: C, name: 
       description: 'Only when REJECTED (a business outcome) or FAILED (INVALID_PAYLOAD, PROCESSING_ERROR)',
     });
 
-const CouponClaimRequest = z
-  .object({
-    type: z.literal('COUPON_CLAIM'),
-    ...common,
-    result: z
-      .object({ userCouponId: z.number().int(), couponId: z.number().int(), expiresAt: z.iso.datetime() })
-      .optional()
-      .openapi('CouponClaimResult', { description: 'Only when SUCCEEDED: the coupon issued to the user' }),
-    error: outcomeError([...CLAIM_REJECTIONS, ...FAILURE_CODES], 'CouponClaimError'),
-  })
-  .openapi('CouponClaimRequest');
+/** One lane type's queued request: its `type` says which result and which error codes it carries. */
+function queuedRequestOf(t: LaneType) {
+  return z
+    .object({
+      type: z.literal(t.type),
+      ...common,
+      result: t.openapi.result.optional(),
+      error: outcomeError([...t.openapi.rejections, ...FAILURE_CODES], `${t.openapi.name}Error`),
+    })
+    .openapi(`${t.openapi.name}Request`);
+}
 
-const OrderRequest = z
-  .object({
-    type: z.literal('ORDER'),
-    ...common,
-    result: z
-      .object({ orderId: z.number().int() })
-      .optional()
-      .openapi('OrderResult', { description: 'Only when SUCCEEDED: the order, holding its stock and coupon' }),
-    error: outcomeError([...ORDER_REJECTIONS, ...FAILURE_CODES], 'OrderError'),
-  })
-  .openapi('OrderRequest');
-
-/** A queued request (a coupon claim or an order) as a resource. */
+/** A queued request of any registered lane type, as a resource. */
 export const RequestResourceSchema = z
-  .discriminatedUnion('type', [CouponClaimRequest, OrderRequest])
+  .discriminatedUnion('type', LANE_TYPES.map(queuedRequestOf) as [ReturnType<typeof queuedRequestOf>])
   .openapi('QueuedRequest');
 export type QueuedRequest = z.infer<typeof RequestResourceSchema>;
 

@@ -5,7 +5,8 @@ import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
 import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
 import { UnavailableError, NotFoundError } from '../shared/errors.js';
-import { laneByCode, laneKeys, type Lane } from '../queues/lanes.js';
+import { laneByCode, laneKeys, type Lane, type LaneType } from '../queues/lanes.js';
+import type { JobEnvelope } from '../queues/lane-type.js';
 import { findOutcome } from './request.repository.js';
 import { formatRequestId, newNonce, parseRequestId } from './request.ids.js';
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
@@ -41,6 +42,8 @@ export interface RequestDeps {
   /** The submit side of each lane: what a submit needs to know, and batched adds. */
   front: LaneFront;
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
+  /** The lane types this API serves (the registry's by default). */
+  laneTypes?: readonly LaneType[];
 }
 
 /** What a submit brings besides its payload. */
@@ -58,14 +61,14 @@ function queueOf(deps: RequestDeps, lane: Lane): Queue {
 }
 
 /**
- * Appends a request to its lane. BullMQ assigns the job id by INCR in the same script that pushes
- * the job, so the id is the request's sequence and sequence order is queue order.
+ * Appends a request to its lane, its payload typed by the lane type's schema and its job named by
+ * the lane type. BullMQ assigns the job id by INCR in the same script that pushes the job, so the
+ * id is the request's sequence and sequence order is queue order.
  */
-export async function enqueue(
+export async function enqueue<P extends JobEnvelope>(
   deps: RequestDeps,
-  lane: Lane,
-  jobName: string,
-  payload: Record<string, unknown> & { acceptedAt: number },
+  lane: Lane<P>,
+  payload: Omit<P, 'nonce'>,
   snapshot?: LaneSnapshot,
 ): Promise<RequestResource> {
   const { waiting, decided, rate } = snapshot ?? (await laneSnapshot(deps, lane));
@@ -73,7 +76,7 @@ export async function enqueue(
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
   const nonce = newNonce();
-  const sequence = await deps.front.add(lane, jobName, { ...payload, nonce });
+  const sequence = await deps.front.add(lane, lane.laneType.jobName(payload), { ...payload, nonce });
   // The progress may have moved on while the add was on its way.
   const ahead = sequence - Math.max(decided, deps.progress.decided(lane.name)) - 1;
   const position = Math.max(0, ahead);
@@ -127,7 +130,7 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
     return instant;
   }
   const parsed = parseRequestId(requestId);
-  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES) : undefined;
+  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES, deps.laneTypes) : undefined;
   if (!parsed || !lane) throw notFound(requestId);
   const cached = deps.outcomes.get(requestId);
   if (cached) return cached;
@@ -175,7 +178,7 @@ export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 
   const deadline = Date.now() + waitMs;
   let resource = await readOnce(deps, requestId);
   const parsed = parseRequestId(requestId);
-  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES) : undefined;
+  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES, deps.laneTypes) : undefined;
   while (!isFinal(resource) && parsed && lane && Date.now() < deadline) {
     await deps.progress.wait(lane.name, parsed.sequence, Math.min(1_000, deadline - Date.now()));
     resource = await readOnce(deps, requestId);

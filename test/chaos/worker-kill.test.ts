@@ -10,7 +10,7 @@ import { isolatedStack, type ManagedProcess, type Stack } from '../support/proce
 import {
   finalsOrLost,
   laneDecisions,
-  laneOwnerPid,
+  killLaneOwnerAfterCommit,
   orderObservations,
   pacedPool,
   send,
@@ -67,25 +67,13 @@ describe('worker SIGKILL mid-rush (orders)', () => {
     // Let the two processes settle their share of the lanes (LaneBalancer) before the rush.
     await sleep(3 * LEASE_MS);
     const plan = orderPlan(productIds, 400, 1_200);
-    let killedAt = 0;
-    let owner: ManagedProcess | undefined;
-    let killing: Promise<void> | undefined;
+    let killed: Promise<{ owner: ManagedProcess | undefined; killedAt: number }> | undefined;
     const answers: Answer<PlannedOrder>[] = await pacedPool(plan, { concurrency: 50, perSecond: 300 }, (order, i) => {
-      if (i === 500) {
-        // Kill whichever process holds the orders lease now, right after it commits a batch and
-        // before it has completed those jobs in BullMQ, so its successor must adopt and replay them.
-        const armedAt = Date.now();
-        killing = (async () => {
-          const ownerPid = await laneOwnerPid(inject('redisUrl'), stack?.queuePrefix ?? '', ORDER_LANE);
-          owner = workers.find((w) => w.pid === ownerPid);
-          await owner?.waitForLog(/^decided$/, 10_000, (l) => l.lane === ORDER_LANE.name && Number(l.time) >= armedAt);
-          killedAt = Date.now();
-          owner?.child.kill('SIGKILL');
-        })();
-      }
+      // Kill the orders lane's owner right after it commits a batch, before it completes those jobs.
+      if (i === 500) killed = killLaneOwnerAfterCommit(workers, stack?.queuePrefix ?? '', ORDER_LANE);
       return send(url, 'POST', '/orders', order, order, i);
     });
-    await killing;
+    const { owner, killedAt } = (await killed)!;
     expect(owner).toBeDefined();
     const standby = workers.find((w) => w !== owner) as ManagedProcess;
     const acquired = await standby.waitForLog(

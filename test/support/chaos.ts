@@ -3,6 +3,8 @@
 // request's payload from its BullMQ job, so the oracles also see requests whose answer never reached
 // the client (a process died between enqueueing and answering).
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import type { ManagedProcess } from './processes.js';
 import type { ClaimObservation } from '../../src/verify/claims.oracle.js';
 import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
@@ -22,6 +24,24 @@ export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: 
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Kills whichever of `workers` owns `lane` with SIGKILL right after its next batch commit (its
+ * debug `decided` line), before it completes those jobs, so the successor must adopt and replay them.
+ */
+export async function killLaneOwnerAfterCommit(
+  workers: readonly ManagedProcess[],
+  queuePrefix: string,
+  lane: Lane,
+): Promise<{ owner: ManagedProcess | undefined; killedAt: number }> {
+  const armedAt = Date.now();
+  const pid = await laneOwnerPid(inject('redisUrl'), queuePrefix, lane);
+  const owner = workers.find((w) => w.pid === pid);
+  await owner?.waitForLog(/^decided$/, 10_000, (l) => l.lane === lane.name && Number(l.time) >= armedAt);
+  const killedAt = Date.now();
+  owner?.child.kill('SIGKILL');
+  return { owner, killedAt };
 }
 
 /** The last sequence the lane's owner announced as decided. */

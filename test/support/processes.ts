@@ -52,9 +52,13 @@ export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?:
      * `cwd` runs the API from another working directory (it must not depend on it); `startTimeoutMs`
      * gives a slow start (many processes starting at once) longer than the default.
      */
-    async api(extra: Record<string, string> = {}, options: { cwd?: string; startTimeoutMs?: number } = {}) {
+    async api(
+      extra: Record<string, string> = {},
+      options: { cwd?: string; startTimeoutMs?: number; entry?: string } = {},
+    ) {
       const port = await freePort();
-      const proc = new ManagedProcess('apps/api/main.ts', env({ PORT: String(port), ...extra }), options.cwd);
+      const entry = options.entry ?? 'apps/api/main.ts';
+      const proc = new ManagedProcess(entry, env({ PORT: String(port), ...extra }), options.cwd);
       procs.push(proc);
       await proc.waitForLog(/api listening/, options.startTimeoutMs ?? 30_000);
       return { proc, url: `http://127.0.0.1:${port}` };

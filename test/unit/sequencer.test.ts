@@ -231,7 +231,6 @@ describe('the reverse mode of the tests', () => {
   const inMemoryClaims = (coupon: CouponState): LaneProcessor<{ couponId: number; userId: number }> => {
     const holders = new Set<string>();
     return {
-      payloadSchema: undefined as never,
       decide(_trx, items) {
         const verdicts = decideClaims(
           new Map([[coupon.id, coupon]]),

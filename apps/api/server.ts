@@ -1,0 +1,95 @@
+// The API process: config, logger, pool, queues, then the app; on SIGTERM it closes them in reverse.
+// Started by apps/api/main.ts.
+import { serve } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadConfig } from '../../src/config.js';
+import { createDb } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createRedis } from '../../src/redis.js';
+import { createLaneQueues } from '../../src/queues/lanes.js';
+import { createExpiryQueue, EXPIRY_QUEUE } from '../../src/order/order-expiry.js';
+import { LaneProgress } from '../../src/request/lane-progress.js';
+import { answerClientError } from '../../src/http/client-error.js';
+import { logIdentityMode } from '../../src/http/identity.js';
+import { createApp } from './app.js';
+import type { LaneType } from '../../src/queues/lane-type.js';
+import { LANE_TYPES } from '../../src/queues/lane-types.js';
+
+export interface ApiOptions {
+  /** The lane types to accept requests for (the registry's by default). */
+  laneTypes?: readonly LaneType[];
+}
+
+export function startApi(options: ApiOptions = {}): void {
+  const config = loadConfig();
+  const logger = createLogger(config, 'api');
+  logIdentityMode(config, logger);
+  const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
+  // Without the offline queue a command fails at once while Redis is unreachable, so a submit answers
+  // 503 instead of waiting out ioredis's reconnection backoff (up to 5 s per attempt). Reconnecting at
+  // least every half second (instead of that backoff) lets the API take submits again within about
+  // half a second of Redis coming back.
+  const redis = createRedis(config, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 100, 500),
+  });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+
+  const laneTypes = options.laneTypes ?? LANE_TYPES;
+  const queues = createLaneQueues(config, redis, laneTypes);
+  queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
+  // Each queue re-emits its connection's errors, and BullMQ prints them to stderr when nobody listens;
+  // the client's own listener above already logs them.
+  for (const queue of queues.values()) queue.on('error', () => undefined);
+  const subscriber = createRedis(config);
+  subscriber.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis subscriber error'));
+  const progress = new LaneProgress(subscriber, config.QUEUE_PREFIX, logger);
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  const app = createApp({ config, db, redis, logger, queues, progress, metrics, laneTypes });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
+    logger.info({ port: info.port }, 'api listening');
+  });
+  // Without this, Node answers a request its parser refuses (e.g. headers over 16 KiB) with a bare 431/400.
+  server.on('clientError', answerClientError);
+  // Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it just
+  // then gets a reset instead of an answer. Idle connections live longer than common client and load
+  // balancer idle timeouts (60 s) instead; shutdown closes them at once all the same.
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
+
+  let closing = false;
+  async function shutdown(signal: string) {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if (!('closeIdleConnections' in server)) return;
+      // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
+      // clients to close after any answer still to come, and drop each connection once it is idle.
+      server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+      server.closeIdleConnections();
+      setInterval(() => server.closeIdleConnections(), 50).unref();
+    });
+    progress.close();
+    await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+    await redis.quit().catch(() => undefined);
+    await db.destroy();
+    logger.info('api stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
