@@ -45,6 +45,8 @@ const ConfigSchema = z.object({
   LANE_BATCH_SIZE: intFromEnv(500, 1, 5000),
   LANE_LEASE_MS: intFromEnv(3_000, 300),
   EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
+  /** How often a worker deletes Idempotency-Key records past their 24 hours (in small batches). */
+  IDEMPOTENCY_PURGE_INTERVAL_MS: intFromEnv(60_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
   /** Queued submits (claims, orders) one user may make per second; 0 turns the limit off. */
   RATE_LIMIT_USER_PER_SECOND: intFromEnv(10, 0, 1_000_000),

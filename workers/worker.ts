@@ -9,6 +9,7 @@ import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
 import { createLaneQueues } from '../src/queues/lanes.js';
 import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
+import { startIdempotencyPurge } from '../src/http/idempotency-purge.js';
 import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
 import { startMetricsServer } from '../src/metrics/metrics.routes.js';
 import { LaneBalancer } from '../src/lane/lane-balancer.js';
@@ -35,6 +36,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const queues = createLaneQueues(config, redis, laneTypes);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
+  const purge = startIdempotencyPurge({ db, intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS, logger });
   const expiry = startExpiry({
     db,
     queuePrefix: config.QUEUE_PREFIX,
@@ -86,7 +88,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     await balancer.stop();
-    await Promise.all([...consumers.map((c) => c.stop()), expiry.stop()]);
+    await Promise.all([...consumers.map((c) => c.stop()), expiry.stop(), purge.stop()]);
     balancer.close();
     metricsServer?.close();
     await expiryQueue.close().catch(() => undefined);

@@ -1,7 +1,6 @@
 // Idempotency-Key for every POST: the first answer to a key is stored and replayed for 24 hours;
 // the same key with another body is refused. Records live in MySQL (idempotency_keys).
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import type { IdentityEnv } from './identity.js';
@@ -118,13 +117,4 @@ async function release(db: Db, scope: string, key: string): Promise<void> {
     .where('state', '=', 'PENDING')
     .execute()
     .catch(() => undefined);
-}
-
-/** Removes records past their 24 hours; run from time to time by a worker. */
-export async function purgeExpiredIdempotencyKeys(db: Db): Promise<number> {
-  const result = await db
-    .deleteFrom('idempotency_keys')
-    .where('created_at', '<', sql<Date>`NOW(3) - INTERVAL 1 DAY`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
 }
