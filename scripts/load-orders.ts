@@ -22,6 +22,7 @@ const spec: Record<string, OptionSpec> = {
   users: { help: 'distinct users (default: requests × (1 − repeat-share))' },
   'repeat-share': { help: 'share of orders by a user who already ordered', default: '0' },
   stock: { help: 'initial stock of each product', default: '1000' },
+  'max-per-user': { help: "each product's per-user limit (maxPerUser); with --repeat-share it is reached" },
   products: { help: 'products in the rush (orders spread at random)', default: '1' },
   quantity: { help: 'units per order', default: '1' },
   price: { help: 'unit price in won', default: '1000' },
@@ -56,6 +57,7 @@ async function main(): Promise<number> {
   const users =
     args.optionalNumber('users', { min: 1, max: requests }) ?? Math.max(1, Math.round(requests * (1 - repeatShare)));
   const stock = args.number('stock', { min: 0, max: 1_000_000_000 });
+  const maxPerUser = args.optionalNumber('max-per-user', { min: 1, max: 1_000_000 }) ?? null;
   const productCount = args.number('products', { min: 1, max: 20 });
   const quantity = args.number('quantity', { min: 1, max: 1_000 });
   const price = args.number('price', { min: 0, max: 10_000_000 });
@@ -82,7 +84,7 @@ async function main(): Promise<number> {
     for (let i = 0; i < productCount; i++) {
       const res = await client.post<Product>(
         '/admin/products',
-        { name: `load ${runTag} #${i + 1}`, price, stock },
+        { name: `load ${runTag} #${i + 1}`, price, stock, ...(maxPerUser !== null ? { maxPerUser } : {}) },
         { authorization: `Bearer ${adminToken}` },
       );
       if (res.status !== 201)
@@ -100,7 +102,7 @@ async function main(): Promise<number> {
       [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
     }
     console.log(
-      `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${concurrency}${durationS > 0 ? `, over ${durationS} s` : ''}`,
+      `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock}${maxPerUser !== null ? `, at most ${maxPerUser} per user` : ''} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${concurrency}${durationS > 0 ? `, over ${durationS} s` : ''}`,
     );
 
     const start = nowMs();
@@ -162,7 +164,7 @@ async function main(): Promise<number> {
       products.map(async (p) => {
         const res = await client.get<Product>(`/products/${p.id}`);
         if (res.status !== 200) throw new SetupError(`GET /products/${p.id} answered ${res.status}`);
-        return { productId: p.id, initialStock: p.stock, stock: res.body.stock };
+        return { productId: p.id, initialStock: p.stock, stock: res.body.stock, maxPerUser: p.maxPerUser };
       }),
     );
     const oracle = verifyOrders(observations, productsAfter, stored);
@@ -201,6 +203,7 @@ async function main(): Promise<number> {
       users,
       repeatShare,
       stock,
+      maxPerUser,
       products: productCount,
       productIds: products.map((p) => p.id),
       quantity,
