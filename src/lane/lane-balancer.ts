@@ -40,10 +40,6 @@ export class LaneBalancer {
     return Math.max(1, Math.ceil(this.lanes.length / Math.max(1, this.live)));
   }
 
-  get liveProcesses(): number {
-    return this.live;
-  }
-
   /** Asked by a consumer before it tries to take a free lane. */
   mayAcquire = (): boolean => this.owned() < this.fairShare;
 

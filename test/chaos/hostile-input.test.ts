@@ -1,4 +1,4 @@
-// Property-based fuzzing of every endpoint of API.md through app.request(), against a database and a
+// Property-based fuzzing of every endpoint of the HTTP contract through app.request(), against a database and a
 // Redis prefix of this file's own. Only inputs the contract refuses are generated (invalid ids, bodies,
 // queries, credentials, headers; ids that cannot exist in the empty database), so each answer must be a
 // 4xx from the allowed set, as problem+json with a `code` and a clean X-Request-Id, and afterwards
