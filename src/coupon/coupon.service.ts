@@ -54,10 +54,13 @@ export async function submitClaim(
   { httpRequestId, admit }: SubmitOptions = {},
 ): Promise<{ queued: boolean; resource: RequestResource }> {
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
-  const [snapshot] = await Promise.all([laneSnapshot(deps, lane, couponId), admit?.()]);
+  // The lane view is in memory almost always, so this costs no round trip; a sold-out answer
+  // queues nothing and is not a queued submit, so it does not count against the rate limit.
+  const snapshot = await laneSnapshot(deps, lane, couponId);
   if (snapshot.soldOut) {
     return { queued: false, resource: await deps.instant.issue('so') };
   }
+  await admit?.();
   const resource = await enqueue(
     deps,
     lane,

@@ -141,16 +141,13 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
 
   const queue = queueOf(deps, lane);
   const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
-  const results = await deps.redis
-    .pipeline()
-    .hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp')
-    .get(keys.decided)
-    .get(keys.rate)
-    .exec();
-  for (const [err] of results ?? []) if (err) throw err;
-  const [data, processedOn, finishedOn, timestamp] = (results?.[0]?.[1] ?? []) as (string | null)[];
-  const decided = Number(results?.[1]?.[1] ?? 0);
-  const rate = results?.[2]?.[1] as string | null | undefined;
+  // Two plain commands written together (one round trip, no Pipeline object per poll); the lane's
+  // keys share its hash slot, so MGET works on a cluster too.
+  const [[data, processedOn, finishedOn, timestamp], [decidedValue, rate]] = await Promise.all([
+    deps.redis.hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp'),
+    deps.redis.mget(keys.decided, keys.rate),
+  ]);
+  const decided = Number(decidedValue ?? 0);
   deps.progress.observe(lane.name, decided);
   const payload = data ? (JSON.parse(data) as { nonce?: unknown; acceptedAt?: unknown }) : undefined;
   if (payload?.nonce !== parsed.nonce || decided >= parsed.sequence || finishedOn) {
