@@ -13,5 +13,6 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node . .
 USER node
 EXPOSE 3000
-# Without npm in between, so SIGTERM reaches the API and it shuts down gracefully.
-CMD ["node", "--import", "tsx", "apps/api/main.ts"]
+# Without npm in between, so SIGTERM reaches the API and it shuts down gracefully. The heap cap is
+# npm start's (README, "Memory").
+CMD ["node", "--max-old-space-size=128", "--import", "tsx", "apps/api/main.ts"]

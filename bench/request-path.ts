@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
-import { Child, freePort, isolated, type Isolated } from './lib/stack.js';
+import { API_NODE_OPTIONS, Child, freePort, isolated, type Isolated } from './lib/stack.js';
 
 export interface PathFigure {
   path: string;
@@ -88,7 +88,7 @@ export async function measureRequestPath(opts: {
     for (const [i, e] of engines.entries()) {
       const iso = isos[i] as Isolated;
       const engineEnv = await env(iso);
-      const child = new Child(`${e.target} api`, e.entry, { ...engineEnv, LOG_LEVEL: 'info' });
+      const child = new Child(`${e.target} api`, e.entry, { ...engineEnv, ...API_NODE_OPTIONS, LOG_LEVEL: 'info' });
       children.push(child);
       await child.waitFor(/api listening/);
       const url = `http://127.0.0.1:${engineEnv.PORT}`;

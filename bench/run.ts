@@ -36,6 +36,7 @@ import {
   processCpuMs,
   servicePids,
   waitForRows,
+  API_NODE_OPTIONS,
   type Isolated,
 } from './lib/stack.js';
 import { PLAIN_QUEUE } from './plain-worker/queue.js';
@@ -233,7 +234,7 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
   };
   const children: Child[] = [];
   if (design === 'engine') {
-    const api = new Child('engine api', 'apps/api/main.ts', env);
+    const api = new Child('engine api', 'apps/api/main.ts', { ...env, ...API_NODE_OPTIONS });
     children.push(api, new Child('engine worker', 'workers/main.ts', env));
     await Promise.all([api.waitFor(/api listening/), children[1]?.waitFor(/worker started/)]);
   } else if (design === 'naive') {

@@ -13,6 +13,9 @@ import { createDb, type Db } from '../../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
 import type { GeneratorResult, GeneratorSpec } from '../generator.js';
 
+/** The engine's API runs with the heap cap of `npm start` (package.json). */
+export const API_NODE_OPTIONS = { NODE_OPTIONS: '--max-old-space-size=128' };
+
 export interface Isolated {
   name: string;
   databaseUrl: string;
