@@ -32,39 +32,33 @@ export function isInstantRequestId(id: string): boolean {
 }
 
 export class InstantAnswers {
-  private key: Promise<Buffer> | undefined;
+  private key: Buffer | undefined;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly queuePrefix: string,
   ) {}
 
-  /** The shared key: the first process to ask creates it. */
-  private secret(): Promise<Buffer> {
-    this.key ??= (async () => {
-      const name = `${this.queuePrefix}:instant-secret`;
-      await this.redis.set(name, randomBytes(32).toString('hex'), 'NX');
-      const value = await this.redis.get(name);
-      if (!value) throw new Error('instant answer key missing');
-      return Buffer.from(value, 'hex');
-    })().catch((err: unknown) => {
-      this.key = undefined;
-      throw err;
-    });
+  /** The shared key: the first answer to be issued creates it; a poll only reads it. */
+  private async secret(create: boolean): Promise<Buffer | undefined> {
+    if (this.key) return this.key;
+    const name = `${this.queuePrefix}:instant-secret`;
+    if (create) await this.redis.set(name, randomBytes(32).toString('hex'), 'NX');
+    const value = await this.redis.get(name);
+    if (value) this.key = Buffer.from(value, 'hex');
     return this.key;
   }
 
-  private async mac(kind: string, time: string, nonce: string): Promise<string> {
-    return createHmac('sha256', await this.secret())
-      .update(`${kind}.${time}.${nonce}`)
-      .digest('hex')
-      .slice(0, 16);
+  private static mac(key: Buffer, kind: string, time: string, nonce: string): string {
+    return createHmac('sha256', key).update(`${kind}.${time}.${nonce}`).digest('hex').slice(0, 16);
   }
 
   async issue(kind: InstantKind, now = Date.now()): Promise<InstantResource> {
     const time = now.toString(36);
     const nonce = newNonce();
-    return resource(`x-${kind}-${time}-${nonce}-${await this.mac(kind, time, nonce)}`, kind, now);
+    const key = await this.secret(true);
+    if (!key) throw new Error('instant answer key missing');
+    return resource(`x-${kind}-${time}-${nonce}-${InstantAnswers.mac(key, kind, time, nonce)}`, kind, now);
   }
 
   /** The answer an id was issued with; undefined when the engine did not issue it or it is too old. */
@@ -73,7 +67,10 @@ export class InstantAnswers {
     if (!kind || !time || !nonce || !mac || !(kind in INSTANT_OUTCOMES)) return undefined;
     const at = parseInt(time, 36);
     if (!(at <= now + 60_000 && now - at < TTL_MS)) return undefined;
-    const expected = Buffer.from(await this.mac(kind, time, nonce));
+    // Without the key no answer was ever issued under it; reading it writes nothing.
+    const key = await this.secret(false);
+    if (!key) return undefined;
+    const expected = Buffer.from(InstantAnswers.mac(key, kind, time, nonce));
     if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
     return resource(requestId, kind as InstantKind, at);
   }

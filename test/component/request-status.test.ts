@@ -173,6 +173,20 @@ async function keysUnder(ctx: TestContext, prefix: string): Promise<Set<string>>
 }
 
 describe('instant answers', () => {
+  it('when an instant-looking id is polled before any answer was issued, then it is 404 and nothing is written', async () => {
+    const own = await isolatedStack();
+    const ctx = createTestContext({ DATABASE_URL: own.databaseUrl, QUEUE_PREFIX: own.queuePrefix });
+    try {
+      const made = `x-so-${Date.now().toString(36)}-abcdefghij-0123456789abcdef`;
+      await expectProblem(await ctx.app.request(`/requests/${made}`), 404, 'REQUEST_NOT_FOUND');
+      // (Only the queues' own meta keys exist: BullMQ writes them when a Queue is created.)
+      expect([...(await keysUnder(ctx, own.queuePrefix))].filter((k) => !k.endsWith(':meta'))).toEqual([]);
+    } finally {
+      await ctx.close();
+      await own.close();
+    }
+  });
+
   it('when a coupon is sold out, then claims are answered final at once, stored nowhere, and their ids poll back', async () => {
     const ctx = app();
     const couponId = await newCoupon(ctx, 1);
