@@ -48,6 +48,8 @@ const ConfigSchema = z.object({
   /** How often a worker deletes Idempotency-Key records past their 24 hours (in small batches). */
   IDEMPOTENCY_PURGE_INTERVAL_MS: intFromEnv(60_000, 100),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
+  /** How long an Idempotency-Key is remembered (its MySQL record or its Redis record). */
+  IDEMPOTENCY_TTL_S: intFromEnv(86_400, 1),
   /** Queued submits (claims, orders) one user may make per second; 0 turns the limit off. */
   RATE_LIMIT_USER_PER_SECOND: intFromEnv(10, 0, 1_000_000),
   /** Queued submits per second from one client address; only counted when TRUST_PROXY is set. */

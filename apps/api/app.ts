@@ -109,7 +109,7 @@ export function createApp(input: AppDeps) {
   );
   app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
   for (const path of USER_ROUTES) app.use(path, identity.middleware);
-  app.use('*', idempotency(db));
+  app.use('*', idempotency(db, config.IDEMPOTENCY_TTL_S * 1000));
 
   app.route('/', opsRoutes(deps));
   app.route('/', metricsRoutes(registry));

@@ -29,7 +29,11 @@ export function startApi(options: ApiOptions = {}): void {
   // 503 instead of waiting out ioredis's reconnection backoff (up to 5 s per attempt). Reconnecting at
   // least every half second (instead of that backoff) lets the API take submits again within about
   // half a second of Redis coming back.
+  // A command whose answer was lost with its connection is not sent again on reconnect: it may have
+  // run (an add without an Idempotency-Key would then be queued twice); the client is told 503 instead
+  // and a keyed retry finds what it made.
   const redis = createRedis(config, {
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     enableOfflineQueue: false,

@@ -139,19 +139,23 @@ export function toObservations(
   submitted: readonly Submitted[],
   finals: Map<string, RequestResource>,
 ): ClaimObservation[] {
-  return submitted
-    .filter((s) => s.requestId)
-    .map((s) => {
-      const r = finals.get(s.requestId as string) ?? s.resource;
-      return {
-        requestId: s.requestId as string,
-        couponId: s.couponId,
-        userId: s.userId,
-        status: r?.status ?? 'UNKNOWN',
-        sequence: r?.sequence ?? null,
-        errorCode: r?.error?.code,
-      };
-    });
+  // A repeat by a user whose claim still waits returns that claim: one request, observed once. The
+  // same id for another user or coupon stays two observations, which the oracle refuses.
+  const once = new Map<string, Submitted & { requestId: string }>();
+  for (const s of submitted) {
+    if (s.requestId) once.set(`${s.requestId} ${s.couponId} ${s.userId}`, { ...s, requestId: s.requestId });
+  }
+  return [...once.values()].map((s) => {
+    const r = finals.get(s.requestId) ?? s.resource;
+    return {
+      requestId: s.requestId,
+      couponId: s.couponId,
+      userId: s.userId,
+      status: r?.status ?? 'UNKNOWN',
+      sequence: r?.sequence ?? null,
+      errorCode: r?.error?.code,
+    };
+  });
 }
 
 /** A plan of `requests` claims by `users` distinct users over the given coupons, shuffled. */

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
+import { submittedKey } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, validationHook } from '../http/validation.js';
 import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
@@ -94,7 +95,10 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
         summary: 'Claim a coupon (queued, first come first served)',
         description:
           'One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or ' +
-          'PROCESSING, another claim returns that same request.',
+          'PROCESSING, another claim returns that same request (same requestId, sequence and position) and ' +
+          'queues nothing; once it is final, a new claim is decided as usual. An Idempotency-Key is recorded ' +
+          'with the job in one Redis transaction: the same key and body return the same request on any API ' +
+          'process, also after the first answer was lost (Idempotent-Replayed: true).',
         tags: ['Coupons'],
         access: 'user',
         identity,
@@ -104,18 +108,23 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
           body: jsonBody(z.object({ userId: identity.bodyUserId }).openapi('ClaimRequest'), !identity.enabled),
         },
         responses: {
-          202: json(RequestResourceSchema, 'Queued; poll Location'),
-          200: json(RequestResourceSchema, 'Already final without queueing (the coupon is sold out)'),
+          202: json(RequestResourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
+          200: json(
+            RequestResourceSchema,
+            'Already final without queueing (the coupon is sold out), or a repeat whose request is decided',
+          ),
         },
       }),
       async (c) => {
         const { couponId } = c.req.valid('param');
         const userId = actingUserId(c, c.req.valid('json').userId);
-        const { queued, resource } = await submitClaim(deps, couponId, userId, {
+        const { queued, replayed, resource } = await submitClaim(deps, couponId, userId, {
           httpRequestId: c.get('requestId'),
           admit: deps.limiter.admission(c, userId),
+          idempotency: submittedKey(c, { userId }),
         });
         c.header('Location', `/requests/${resource.requestId}`);
+        if (replayed) c.header('Idempotent-Replayed', 'true');
         return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
       },
     )

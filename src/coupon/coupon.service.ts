@@ -2,13 +2,8 @@ import type { Db } from '../db/database.js';
 import type { CouponRow, UserCouponStatus } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { laneForCoupon } from '../queues/lanes.js';
-import {
-  enqueue,
-  laneSnapshot,
-  type RequestDeps,
-  type RequestResource,
-  type SubmitOptions,
-} from '../request/request.service.js';
+import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
+import { submitQueued, type Submitted } from '../request/submit.service.js';
 import { findCoupon, insertCoupon, listUserCoupons, type NewCoupon } from './coupon.repository.js';
 
 function toCoupon(c: CouponRow) {
@@ -44,30 +39,26 @@ export async function createCoupon(db: Db, input: NewCoupon) {
 }
 
 /**
- * Accepts a claim into the coupon's lane. A coupon that its lane has marked sold out is answered at
- * once (no later claim can succeed: issued coupons never return to the pool).
+ * Accepts a claim into the coupon's lane, one place in line per user: while the user's claim for
+ * this coupon waits or runs, another returns it. A coupon that its lane has marked sold out is
+ * answered at once (no later claim can succeed: issued coupons never return to the pool).
  */
 export async function submitClaim(
   deps: RequestDeps,
   couponId: number,
   userId: number,
-  { httpRequestId, admit }: SubmitOptions = {},
-): Promise<{ queued: boolean; resource: RequestResource }> {
+  { httpRequestId, ...options }: SubmitOptions = {},
+): Promise<Submitted> {
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
-  // The lane view is in memory almost always, so this costs no round trip; a sold-out answer
-  // queues nothing and is not a queued submit, so it does not count against the rate limit.
-  const snapshot = await laneSnapshot(deps, lane, couponId);
-  if (snapshot.soldOut) {
-    return { queued: false, resource: await deps.instant.issue('so') };
-  }
-  await admit?.();
-  const resource = await enqueue(
-    deps,
+  const payload = { couponId, userId, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
+  return submitQueued(deps, {
+    ...options,
     lane,
-    { couponId, userId, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) },
-    snapshot,
-  );
-  return { queued: true, resource };
+    jobName: lane.laneType.jobName(payload),
+    payload,
+    userId,
+    claim: { couponId },
+  });
 }
 
 export async function getUserCoupons(db: Db, userId: number, status?: UserCouponStatus | 'EXPIRED', now = new Date()) {

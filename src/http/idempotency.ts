@@ -1,13 +1,14 @@
 // Idempotency-Key for every POST: the first answer to a key is stored and replayed for 24 hours;
-// the same key with another body is refused. Records live in MySQL (idempotency_keys).
+// the same key with another body is refused. Records of synchronous POSTs live in MySQL
+// (idempotency_keys); queued submits (claims, orders) keep theirs in Redis, written in the same
+// transaction as their job (src/request/submit.service.ts), so they only have the key checked here.
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import type { IdentityEnv } from './identity.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../shared/errors.js';
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
-const TTL_MS = 24 * 60 * 60 * 1000;
 /** A PENDING record older than this belongs to a request that died; a retry may take it over. */
 const STALE_PENDING_MS = 60_000;
 const REPLAYED_HEADERS = ['content-type', 'location', 'retry-after'];
@@ -17,7 +18,11 @@ interface Stored {
   body: string;
 }
 
-export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
+/** Paths of the queued submits, whose keys are recorded with their job. */
+const QUEUED_SUBMIT = /^\/(orders|coupons\/[^/]+\/claims)$/;
+
+/** `ttlMs`: how long a key's answer is replayed (IDEMPOTENCY_TTL_S, 24 hours by default). */
+export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEnv> {
   return async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     if (key === undefined || c.req.method !== 'POST') return next();
@@ -26,6 +31,7 @@ export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
         { path: 'header.Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
       ]);
     }
+    if (QUEUED_SUBMIT.test(c.req.path)) return next();
     // A key is the caller's: in identity mode two users' keys never meet, even on the same path and body.
     const user = c.get('verifiedUserId');
     const scope = `${typeof user === 'number' ? `user ${user} ` : ''}${c.req.method} ${c.req.path}`.slice(0, 200);
@@ -48,7 +54,7 @@ export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
         .executeTakeFirst();
       if (!existing) continue;
       const age = Date.now() - existing.created_at.getTime();
-      if (age > TTL_MS || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
+      if (age > ttlMs || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
         await db
           .deleteFrom('idempotency_keys')
           .where('idem_key', '=', key)
@@ -107,6 +113,12 @@ export function idempotency(db: Db): MiddlewareHandler<IdentityEnv> {
       .where('scope', '=', scope)
       .execute();
   };
+}
+
+/** A queued submit's key (checked by the middleware above), with its route and validated body. */
+export function submittedKey(c: Context, body: unknown): { key: string; scope: string; body: unknown } | undefined {
+  const key = c.req.header('Idempotency-Key');
+  return key === undefined ? undefined : { key, scope: `POST ${c.req.path}`, body };
 }
 
 async function release(db: Db, scope: string, key: string): Promise<void> {

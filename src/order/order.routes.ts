@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
+import { submittedKey } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, positiveId, validationHook } from '../http/validation.js';
 import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
@@ -59,29 +60,37 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
         path: '/orders',
         operationId: 'placeOrder',
         summary: 'Place an order (queued, decided in arrival order)',
-        description: 'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires.',
+        description:
+          'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires. Orders ' +
+          'are never merged: two submits without a key are two orders. An Idempotency-Key is recorded with the ' +
+          'job in one Redis transaction: the same key and body return the same request on any API process, ' +
+          'also after the first answer was lost (Idempotent-Replayed: true).',
         tags: ['Orders'],
         access: 'user',
         identity,
         queued: true,
         request: { body: jsonBody(newOrder(identity)) },
-        responses: { 202: json(RequestResourceSchema, 'Queued; poll Location') },
+        responses: {
+          202: json(RequestResourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
+          200: json(RequestResourceSchema, 'A repeat of the same Idempotency-Key and body whose request is decided'),
+        },
       }),
       async (c) => {
         const body = c.req.valid('json');
         const userId = actingUserId(c, body.userId);
-        const resource = await submitOrder(
-          deps,
-          {
-            userId,
-            items: body.items,
-            ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
-            httpRequestId: c.get('requestId'),
-          },
-          { admit: deps.limiter.admission(c, userId) },
-        );
+        const order = {
+          userId,
+          items: body.items,
+          ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
+        };
+        const { queued, replayed, resource } = await submitOrder(deps, order, {
+          httpRequestId: c.get('requestId'),
+          admit: deps.limiter.admission(c, userId),
+          idempotency: submittedKey(c, order),
+        });
         c.header('Location', `/requests/${resource.requestId}`);
-        return c.json(asQueuedRequest(resource), 202);
+        if (replayed) c.header('Idempotent-Replayed', 'true');
+        return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
       },
     )
     .openapi(

@@ -3,13 +3,8 @@ import type { OrderRow } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { ORDER_LANE } from '../queues/lanes.js';
 import type { OrderPayload } from '../queues/payloads.js';
-import {
-  enqueue,
-  laneSnapshot,
-  type RequestDeps,
-  type RequestResource,
-  type SubmitOptions,
-} from '../request/request.service.js';
+import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
+import { submitQueued, type Submitted } from '../request/submit.service.js';
 import {
   changeStock,
   closeOrder,
@@ -49,11 +44,17 @@ export async function getOrder(db: Db, id: number) {
 /** Accepts an order into the order lane: one global arrival order for every order. */
 export async function submitOrder(
   deps: RequestDeps,
-  order: Omit<OrderPayload, 'nonce' | 'acceptedAt'>,
-  { admit }: SubmitOptions = {},
-): Promise<RequestResource> {
-  const [snapshot] = await Promise.all([laneSnapshot(deps, ORDER_LANE), admit?.()]);
-  return enqueue(deps, ORDER_LANE, { ...order, acceptedAt: Date.now() }, snapshot);
+  order: Omit<OrderPayload, 'nonce' | 'acceptedAt' | 'httpRequestId'>,
+  { httpRequestId, ...options }: SubmitOptions = {},
+): Promise<Submitted> {
+  const payload = { ...order, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
+  return submitQueued(deps, {
+    ...options,
+    lane: ORDER_LANE,
+    jobName: ORDER_LANE.laneType.jobName(payload),
+    payload,
+    userId: order.userId,
+  });
 }
 
 /**

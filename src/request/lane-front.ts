@@ -2,15 +2,17 @@
 // end, src/lane/). What a submit needs to know about its lane (how far it is decided, how many
 // requests it holds, its recent decide rate, whether a coupon is sold out) is kept in memory and refreshed from Redis in
 // one pipeline at most every `refreshMs`, instead of three reads on every submit; the adds of
-// concurrent submits to one lane go to Redis as one addBulk per event-loop turn. BullMQ's add
-// script assigns each job its sequence (INCR) and a pipeline runs in order, so the order of
-// sequences is the order in which submits called add().
+// concurrent submits to one lane go to Redis as one addBulk per event-loop turn (one MULTI when some
+// are made at most once, see submit-dedupe.ts). BullMQ's add script assigns each job its sequence
+// (INCR) and a pipeline runs in order, so the order of sequences is the order in which submits
+// called add().
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
 import { laneKeys, type Lane } from '../queues/lanes.js';
 import type { LaneProgress } from './lane-progress.js';
 import { parseRate } from './eta.js';
+import { appendAdd, appendAddOnce, parseRecord, transactionOf, type Once, type SubmitRecord } from './submit-dedupe.js';
 
 export interface LaneSnapshot {
   /** Requests accepted into the lane and not yet decided, including adds still on their way. */
@@ -43,7 +45,8 @@ interface LaneView {
 interface PendingAdd {
   name: string;
   data: Record<string, unknown>;
-  resolve: (sequence: number) => void;
+  once?: { data: Record<string, unknown> & { nonce: string; acceptedAt: number }; rule: Once };
+  resolve: (added: number | SubmitRecord) => void;
   reject: (err: unknown) => void;
 }
 
@@ -54,6 +57,7 @@ const WATCH_MS = 60_000;
 export class LaneFront {
   private readonly views = new Map<string, LaneView>();
   private readonly batches = new Map<string, PendingAdd[]>();
+  private readonly flushes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -91,17 +95,37 @@ export class LaneFront {
 
   /** Appends a job to the lane and resolves with its sequence. */
   add(lane: Lane, name: string, data: Record<string, unknown>): Promise<number> {
+    return this.enqueue(lane, { name, data }) as Promise<number>;
+  }
+
+  /** Appends a job unless its intent already holds a request; resolves with the record of the request that holds it. */
+  addOnce(
+    lane: Lane,
+    name: string,
+    data: Record<string, unknown> & { nonce: string; acceptedAt: number },
+    once: Once,
+  ): Promise<SubmitRecord> {
+    return this.enqueue(lane, { name, data, once: { data, rule: once } }) as Promise<SubmitRecord>;
+  }
+
+  /** Resolves once the adds already waiting for this lane's next batch have been answered. */
+  async settled(lane: Lane): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.flushes.get(lane.name);
+  }
+
+  private enqueue(lane: Lane, add: Omit<PendingAdd, 'resolve' | 'reject'>): Promise<number | SubmitRecord> {
     const view = this.view(lane);
     view.inFlight++;
     let batch = this.batches.get(lane.name);
     if (!batch) {
       batch = [];
       this.batches.set(lane.name, batch);
-      setImmediate(() => void this.flush(lane));
+      setImmediate(() => this.flushes.set(lane.name, this.flush(lane)));
     }
     const pending = batch;
-    return new Promise<number>((resolve, reject) => {
-      pending.push({ name, data, resolve, reject });
+    return new Promise<number | SubmitRecord>((resolve, reject) => {
+      pending.push({ ...add, resolve, reject });
       if (pending.length >= MAX_BATCH) void this.flush(lane);
     });
   }
@@ -111,9 +135,18 @@ export class LaneFront {
     if (!batch || batch.length === 0) return;
     this.batches.delete(lane.name);
     const view = this.view(lane);
+    const added = (sequence: number) => {
+      if (sequence > view.accepted) view.accepted = sequence;
+      if (sequence > view.ownSinceRead) view.ownSinceRead = sequence;
+    };
     try {
       const queue = this.deps.queues.get(lane.name);
       if (!queue) throw new Error(`no queue for lane ${lane.name}`);
+      if (batch.some((p) => p.once)) {
+        await this.flushOnce(queue, batch, added);
+        view.inFlight -= batch.length;
+        return;
+      }
       const [first] = batch;
       const jobs =
         batch.length === 1 && first
@@ -122,14 +155,39 @@ export class LaneFront {
       view.inFlight -= batch.length;
       jobs.forEach((job, i) => {
         const sequence = Number(job.id);
-        if (sequence > view.accepted) view.accepted = sequence;
-        if (sequence > view.ownSinceRead) view.ownSinceRead = sequence;
+        added(sequence);
         batch[i]?.resolve(sequence);
       });
     } catch (err) {
       view.inFlight -= batch.length;
       for (const p of batch) p.reject(err);
     }
+  }
+
+  /** The batch as one MULTI: each add made at most once is followed by the script that records it. */
+  private async flushOnce(queue: Queue, batch: PendingAdd[], added: (sequence: number) => void): Promise<void> {
+    const multi = await transactionOf(queue);
+    const ends: number[] = [];
+    let offset = 0;
+    for (const p of batch) {
+      offset += p.once
+        ? appendAddOnce(multi, queue, p.name, p.once.data, p.once.rule)
+        : appendAdd(multi, queue, p.name, p.data);
+      ends.push(offset - 1);
+    }
+    const results = (await multi.exec()) ?? [];
+    batch.forEach((p, i) => {
+      const [err, value] = results[ends[i] ?? -1] ?? [new Error('no answer to an add')];
+      if (err) return p.reject(err);
+      if (!p.once) {
+        added(Number(value));
+        return p.resolve(Number(value));
+      }
+      const record = parseRecord(value);
+      if (!record) return p.reject(new Error(`no record after adding to ${queue.name}`));
+      if (record.sequence !== null && record.nonce === p.once.data.nonce) added(record.sequence);
+      p.resolve(record);
+    });
   }
 
   private view(lane: Lane): LaneView {

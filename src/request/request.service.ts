@@ -41,7 +41,7 @@ export interface RequestDeps {
   instant: InstantAnswers;
   /** The submit side of each lane: what a submit needs to know, and batched adds. */
   front: LaneFront;
-  config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number };
+  config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number; IDEMPOTENCY_TTL_S: number };
   /** The lane types this API serves (the registry's by default). */
   laneTypes?: readonly LaneType[];
 }
@@ -52,9 +52,11 @@ export interface SubmitOptions {
   httpRequestId?: string;
   /** The rate limiter's check, run beside the lane snapshot (one round trip); throws when over the limit. */
   admit?: () => Promise<void>;
+  /** The submit's Idempotency-Key, the route it came to and its validated body. */
+  idempotency?: { key: string; scope: string; body: unknown };
 }
 
-function queueOf(deps: RequestDeps, lane: Lane): Queue {
+export function queueOf(deps: RequestDeps, lane: Lane): Queue {
   const queue = deps.queues.get(lane.name);
   if (!queue) throw new Error(`no queue for lane ${lane.name}`);
   return queue;
@@ -77,9 +79,18 @@ export async function enqueue<P extends JobEnvelope>(
   }
   const nonce = newNonce();
   const sequence = await deps.front.add(lane, lane.laneType.jobName(payload), { ...payload, nonce });
+  return queuedResource(deps, lane, { sequence, nonce, acceptedAt: payload.acceptedAt }, { decided, rate });
+}
+
+/** A request just added to its lane, as its submit answers it. */
+export function queuedResource(
+  deps: RequestDeps,
+  lane: Lane,
+  { sequence, nonce, acceptedAt }: { sequence: number; nonce: string; acceptedAt: number },
+  { decided, rate }: Pick<LaneSnapshot, 'decided' | 'rate'>,
+): RequestResource {
   // The progress may have moved on while the add was on its way.
-  const ahead = sequence - Math.max(decided, deps.progress.decided(lane.name)) - 1;
-  const position = Math.max(0, ahead);
+  const position = Math.max(0, sequence - Math.max(decided, deps.progress.decided(lane.name)) - 1);
   const estimatedWaitMs = estimateWaitMs(position, rate);
   return {
     requestId: formatRequestId(lane.code, sequence, nonce),
@@ -88,7 +99,7 @@ export async function enqueue<P extends JobEnvelope>(
     sequence,
     position,
     ...(estimatedWaitMs !== undefined ? { estimatedWaitMs } : {}),
-    acceptedAt: new Date(payload.acceptedAt).toISOString(),
+    acceptedAt: new Date(acceptedAt).toISOString(),
     finishedAt: null,
   };
 }

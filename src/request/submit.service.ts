@@ -1,0 +1,143 @@
+// Accepting a queued request exactly once per client intent: an Idempotency-Key returns the request
+// it made, a claim while the same user's claim for the coupon waits returns the waiting one, and the
+// rate limit refuses what would queue too much. The reads go out together (one round trip); the add
+// and its record are one Redis transaction (submit-dedupe.ts).
+import { RateLimitedError, UnavailableError, UnprocessableError } from '../shared/errors.js';
+import type { Lane } from '../queues/lanes.js';
+import { formatRequestId, newNonce } from './request.ids.js';
+import {
+  getRequest,
+  isFinal,
+  laneSnapshot,
+  queueOf,
+  queuedResource,
+  type RequestDeps,
+  type RequestResource,
+  type SubmitOptions,
+} from './request.service.js';
+import {
+  bodyHash,
+  dedupeKey,
+  formatRecord,
+  keyDigest,
+  lineHolder,
+  parseRecord,
+  type Once,
+  type SubmitRecord,
+} from './submit-dedupe.js';
+
+export interface Submitted {
+  resource: RequestResource;
+  /** false when the answer is final at once (sold out, or a repeat of a request already decided). */
+  queued: boolean;
+  /** true when this is a repeat that returns an existing request. */
+  replayed: boolean;
+}
+
+export interface QueuedSubmit extends Omit<SubmitOptions, 'httpRequestId'> {
+  lane: Lane;
+  jobName: string;
+  payload: Record<string, unknown> & { acceptedAt: number };
+  userId: number;
+  /** A claim: its coupon's sold-out flag is read with the snapshot, and its user keeps one place in line. */
+  claim?: { couponId: number };
+}
+
+/**
+ * How this submit is made at most once. An Idempotency-Key's scope is the route and the user, so
+ * two users' keys never meet; the body decides whether a repeat is the same request.
+ */
+function onceFor(deps: RequestDeps, s: QueuedSubmit): Once | undefined {
+  const queue = queueOf(deps, s.lane);
+  const idem = s.idempotency;
+  const digest = idem ? keyDigest(`${idem.scope} user ${s.userId}`, idem.key) : undefined;
+  const ttlMs = deps.config.IDEMPOTENCY_TTL_S * 1000;
+  const record = (recordKey: string) => (idem ? { recordKey, hash: bodyHash(idem.body), ttlMs } : undefined);
+  if (s.claim) {
+    const key = record(`${queue.keys['']}idem:${digest}`);
+    return { dedupeId: `u:${s.claim.couponId}:${s.userId}`, ...(key ? { key } : {}) };
+  }
+  if (!digest) return undefined;
+  // An order's record is its deduplication key itself (see STAMP in submit-dedupe.ts).
+  const dedupeId = `k:${digest}`;
+  return { dedupeId, dedupeTtlMs: ttlMs, key: record(dedupeKey(queue, dedupeId)) };
+}
+
+/** The rate limiter's verdict without failing the round trip it shares: null, or why it refused. */
+const settled = (p: Promise<void> | undefined): Promise<Error | null> | null =>
+  p?.then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  ) ?? null;
+
+const fresh = (resource: RequestResource): Submitted => ({ resource, queued: true, replayed: false });
+
+export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<Submitted> {
+  const { lane } = s;
+  const queue = queueOf(deps, lane);
+  const once = onceFor(deps, s);
+  // The lane view is in memory almost always; then one round trip for the key's record and the rate
+  // limit. A claim of a sold-out coupon queues nothing, so it is not counted against the limit.
+  const snapshot = await laneSnapshot(deps, lane, s.claim?.couponId);
+  const [recorded, refused] = await Promise.all([
+    once?.key ? deps.redis.get(once.key.recordKey) : null,
+    snapshot.soldOut ? null : settled(s.admit?.()),
+  ]);
+  const record = parseRecord(recorded);
+  if (record && once?.key) return replay(deps, lane, record, once.key.hash);
+  if (refused) {
+    // Over the limit, a repeat still gets its request (its key's, or its user's place in line): it
+    // queues nothing. Looked up again, as a request made at the same moment may have been added since.
+    if (refused instanceof RateLimitedError && once) {
+      await deps.front.settled(lane);
+      const held = once.key ? parseRecord(await deps.redis.get(once.key.recordKey)) : null;
+      if (held && once.key) return replay(deps, lane, held, once.key.hash);
+      const holder = s.claim ? await lineHolder(queue, once.dedupeId) : null;
+      if (holder) return replay(deps, lane, holder, '');
+    }
+    throw refused;
+  }
+  if (snapshot.soldOut) return soldOut(deps, lane, once);
+  if (snapshot.waiting >= deps.config.MAX_LANE_DEPTH) {
+    throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
+  }
+  const nonce = newNonce();
+  const data = { ...s.payload, nonce };
+  const acceptedAt = s.payload.acceptedAt;
+  if (!once) {
+    const sequence = await deps.front.add(lane, s.jobName, data);
+    return fresh(queuedResource(deps, lane, { sequence, nonce, acceptedAt }, snapshot));
+  }
+  const held = await deps.front.addOnce(lane, s.jobName, data, once);
+  if (held.nonce !== nonce || held.sequence === null) return replay(deps, lane, held, once.key?.hash ?? '');
+  return fresh(queuedResource(deps, lane, { sequence: held.sequence, nonce, acceptedAt }, snapshot));
+}
+
+/** The coupon is sold out: answered at once; with a key, recorded so that a retry gets the same answer. */
+async function soldOut(deps: RequestDeps, lane: Lane, once: Once | undefined): Promise<Submitted> {
+  const resource = await deps.instant.issue('so');
+  const key = once?.key;
+  if (key) {
+    const nonce = resource.requestId.slice('x-'.length);
+    const mine = formatRecord({ sequence: null, nonce, hash: key.hash, acceptedAt: null });
+    if ((await deps.redis.set(key.recordKey, mine, 'PX', key.ttlMs, 'NX')) === null) {
+      const first = parseRecord(await deps.redis.get(key.recordKey));
+      if (first) return replay(deps, lane, first, key.hash);
+    }
+  }
+  return { resource, queued: false, replayed: false };
+}
+
+/** A repeat: the request its intent already made, as it is now; another body under the same key is refused. */
+async function replay(deps: RequestDeps, lane: Lane, record: SubmitRecord, hash: string): Promise<Submitted> {
+  if (record.hash !== hash) {
+    throw new UnprocessableError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used with a different request body',
+    );
+  }
+  const requestId =
+    record.sequence === null ? `x-${record.nonce}` : formatRequestId(lane.code, record.sequence, record.nonce);
+  const resource = await getRequest(deps, requestId);
+  return { resource, queued: !isFinal(resource), replayed: true };
+}
