@@ -10,6 +10,7 @@ import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
 import { laneKeys, type Lane } from '../../src/queues/lanes.js';
 import { parseRequestId } from '../../src/request/request.ids.js';
+import { isInstantRequestId } from '../../src/request/instant-answers.js';
 import { pool, type RequestResource } from '../../scripts/lib/claims-client.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -178,7 +179,10 @@ export function claimObservations(
       sequence: d.sequence,
       errorCode: d.errorCode ?? undefined,
     })),
-    ...instant.map((i) => ({ ...i, status: 'REJECTED', sequence: null })),
+    // A 200 may also be a repeat whose request the lane has decided: that one is among the decisions.
+    ...instant
+      .filter((i) => isInstantRequestId(i.requestId))
+      .map((i) => ({ ...i, status: 'REJECTED', sequence: null })),
   ];
 }
 
