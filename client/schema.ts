@@ -96,7 +96,7 @@ export interface paths {
     put?: never;
     /**
      * Claim a coupon (queued, first come first served)
-     * @description One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or PROCESSING, another claim returns that same request.
+     * @description One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or PROCESSING, another claim returns that same request (same requestId, sequence and position) and queues nothing; once it is final, a new claim is decided as usual. An Idempotency-Key is recorded with the job in one Redis transaction: the same key and body return the same request on any API process, also after the first answer was lost (Idempotent-Replayed: true).
      */
     post: operations['claimCoupon'];
     delete?: never;
@@ -153,7 +153,7 @@ export interface paths {
     put?: never;
     /**
      * Place an order (queued, decided in arrival order)
-     * @description When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires.
+     * @description When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires. Orders are never merged: two submits without a key are two orders. An Idempotency-Key is recorded with the job in one Redis transaction: the same key and body return the same request on any API process, also after the first answer was lost (Idempotent-Replayed: true).
      */
     post: operations['placeOrder'];
     delete?: never;
@@ -1411,7 +1411,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Already final without queueing (the coupon is sold out) */
+      /** @description Already final without queueing (the coupon is sold out), or a repeat whose request is decided */
       200: {
         headers: {
           Location: components['headers']['Location'];
@@ -1422,7 +1422,7 @@ export interface operations {
           'application/json': components['schemas']['QueuedRequest'];
         };
       };
-      /** @description Queued; poll Location */
+      /** @description Queued; poll Location. Also a repeat whose request still waits or runs */
       202: {
         headers: {
           Location: components['headers']['Location'];
@@ -1702,7 +1702,18 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Queued; poll Location */
+      /** @description A repeat of the same Idempotency-Key and body whose request is decided */
+      200: {
+        headers: {
+          Location: components['headers']['Location'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['QueuedRequest'];
+        };
+      };
+      /** @description Queued; poll Location. Also a repeat whose request still waits or runs */
       202: {
         headers: {
           Location: components['headers']['Location'];
