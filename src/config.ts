@@ -45,8 +45,15 @@ const ConfigSchema = z.object({
   LANE_BATCH_SIZE: intFromEnv(500, 1, 5000),
   LANE_LEASE_MS: intFromEnv(3_000, 300),
   EXPIRY_SWEEP_INTERVAL_MS: intFromEnv(30_000, 100),
-  /** How often a worker deletes Idempotency-Key records past their 24 hours (in small batches). */
+  /**
+   * How often a worker deletes Idempotency-Key records past IDEMPOTENCY_TTL_S (and request outcomes
+   * past REQUEST_OUTCOME_RETENTION_S, when set), in small batches.
+   */
   IDEMPOTENCY_PURGE_INTERVAL_MS: intFromEnv(60_000, 100),
+  /** Keep each request's outcome this long (seconds); 0 keeps them all. At least IDEMPOTENCY_TTL_S when set. */
+  REQUEST_OUTCOME_RETENTION_S: intFromEnv(0, 0),
+  /** How long a lane keeps a completed job in Redis (at most 20,000 per lane); its outcome stays in MySQL. */
+  COMPLETED_JOB_RETENTION_S: intFromEnv(3_600, 1),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
   /** How long an Idempotency-Key is remembered (its MySQL record or its Redis record). */
   IDEMPOTENCY_TTL_S: intFromEnv(86_400, 1),
@@ -91,6 +98,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(source);
   if (parsed.success && parsed.data.AUTH_JWT_SECRET && parsed.data.AUTH_JWKS_URL) {
     throw new Error('Invalid configuration:\n  AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both');
+  }
+  if (
+    parsed.success &&
+    parsed.data.REQUEST_OUTCOME_RETENTION_S > 0 &&
+    parsed.data.REQUEST_OUTCOME_RETENTION_S < parsed.data.IDEMPOTENCY_TTL_S
+  ) {
+    // A keyed retry answers with its request's outcome, so outcomes must outlive their keys.
+    throw new Error('Invalid configuration:\n  REQUEST_OUTCOME_RETENTION_S: 0 (keep) or at least IDEMPOTENCY_TTL_S');
   }
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

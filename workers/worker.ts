@@ -36,7 +36,13 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const queues = createLaneQueues(config, redis, laneTypes);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
-  const purge = startIdempotencyPurge({ db, intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS, logger });
+  const purge = startIdempotencyPurge({
+    db,
+    intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS,
+    logger,
+    ttlS: config.IDEMPOTENCY_TTL_S,
+    outcomeRetentionS: config.REQUEST_OUTCOME_RETENTION_S,
+  });
   const expiry = startExpiry({
     db,
     queuePrefix: config.QUEUE_PREFIX,

@@ -49,23 +49,32 @@ export const JOB_RETENTION = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export function createLaneQueue(queuePrefix: string, lane: { name: string }, connection: ConnectionOptions): Queue {
+/** `completedRetentionS`: how long a completed job stays (COMPLETED_JOB_RETENTION_S). */
+export function createLaneQueue(
+  queuePrefix: string,
+  lane: { name: string },
+  connection: ConnectionOptions,
+  completedRetentionS: number = JOB_RETENTION.removeOnComplete.age,
+): Queue {
   return new Queue(lane.name, {
     connection,
     prefix: lanePrefix(queuePrefix, lane),
-    defaultJobOptions: { ...JOB_RETENTION },
+    defaultJobOptions: {
+      ...JOB_RETENTION,
+      removeOnComplete: { ...JOB_RETENTION.removeOnComplete, age: completedRetentionS },
+    },
   });
 }
 
 export function createLaneQueues(
-  config: { QUEUE_PREFIX: string; COUPON_LANES: number },
+  config: { QUEUE_PREFIX: string; COUPON_LANES: number; COMPLETED_JOB_RETENTION_S?: number },
   connection: ConnectionOptions,
   types: readonly LaneType[] = LANE_TYPES,
 ): Map<string, Queue> {
   return new Map(
     allLanes(config.COUPON_LANES, types).map((lane) => [
       lane.name,
-      createLaneQueue(config.QUEUE_PREFIX, lane, connection),
+      createLaneQueue(config.QUEUE_PREFIX, lane, connection, config.COMPLETED_JOB_RETENTION_S),
     ]),
   );
 }
