@@ -29,6 +29,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/**
+ * The process id in a lease value. A lane consumer's owner id is `<host>:<pid>:<uuid8>` and the
+ * lease holds `<owner id>:<fence>`; the host is counted from the end, so a host name with a colon
+ * does not matter. Null when nobody holds the lease or the value is another shape.
+ */
+export function leaseHolderPid(value: string | null | undefined): number | null {
+  const parts = value?.split(':') ?? [];
+  const pid = parts.length >= 4 ? Number(parts[parts.length - 3]) : NaN;
+  return Number.isSafeInteger(pid) ? pid : null;
+}
+
 export class LaneLease {
   private value: string | null = null;
 

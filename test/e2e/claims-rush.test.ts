@@ -15,9 +15,9 @@ import { hs256Signer, signForUsers } from '../../scripts/lib/tokens.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { Redis } from 'ioredis';
+import { laneOwnerPid } from '../support/chaos.js';
 import { inject } from 'vitest';
-import { claimLane, laneKeys } from '../../src/queues/lanes.js';
+import { claimLane } from '../../src/queues/lanes.js';
 
 let stack: Stack | undefined;
 let proxy: TcpProxy | undefined;
@@ -102,10 +102,7 @@ describe('coupon claim rush', () => {
 
     const firstHalf = await pool(plan.slice(0, 1_000), 100, (item) => submitClaim(url, item));
     // The two processes share the lanes; kill whichever owns this coupon's lane now.
-    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
-    const lease = await redis.get(laneKeys(stack.queuePrefix, lane).lease);
-    redis.disconnect();
-    const ownerPid = Number(lease?.split(':')[1]);
+    const ownerPid = await laneOwnerPid(inject('redisUrl'), stack.queuePrefix, lane);
     const [owner, standby] = ownerPid === a.pid ? [a, b] : [b, a];
     expect(owner.pid).toBe(ownerPid);
     const killedAt = Date.now();

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { leaseHolderPid } from '../../src/lane/lease.js';
 import { allLanes, laneKeys } from '../../src/queues/lanes.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 
@@ -16,7 +17,7 @@ async function owners(redis: Redis, prefix: string): Promise<Map<string, number 
   const result = new Map<string, number | null>();
   for (const lane of allLanes(4)) {
     const value = await redis.get(laneKeys(prefix, lane).lease);
-    result.set(lane.name, value ? Number(value.split(':')[1]) : null);
+    result.set(lane.name, leaseHolderPid(value));
   }
   return result;
 }

@@ -2,8 +2,8 @@
 // mid-rush. Nothing accepted may be lost, and the fairness oracle must pass over the whole rush.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { claimLane, laneKeys } from '../../src/queues/lanes.js';
+import { laneOwnerPid } from '../support/chaos.js';
+import { claimLane } from '../../src/queues/lanes.js';
 import {
   adminCreateCoupon,
   awaitAllFinal,
@@ -126,10 +126,8 @@ describe('graceful shutdown', () => {
     // then the owner is whichever holds this coupon's lease.
     await Promise.all(workers.map((w) => w.waitForLog(/worker started/, 30_000)));
     await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
-    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
-    const lease = await redis.get(laneKeys(stack.queuePrefix, claimLane(id % 4)).lease);
-    redis.disconnect();
-    const owner = workers.find((w) => w.pid === Number(lease?.split(':')[1])) as ManagedProcess;
+    const ownerPid = await laneOwnerPid(inject('redisUrl'), stack.queuePrefix, claimLane(id % 4));
+    const owner = workers.find((w) => w.pid === ownerPid) as ManagedProcess;
     expect(owner).toBeDefined();
     const standby = workers.find((w) => w !== owner) as ManagedProcess;
     const plan = makePlan([id], 200, 600, 95_000);

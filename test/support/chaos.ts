@@ -8,6 +8,7 @@ import type { ManagedProcess } from './processes.js';
 import type { ClaimObservation } from '../../src/verify/claims.oracle.js';
 import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
+import { leaseHolderPid } from '../../src/lane/lease.js';
 import { laneKeys, type Lane } from '../../src/queues/lanes.js';
 import { parseRequestId } from '../../src/request/request.ids.js';
 import { isInstantRequestId } from '../../src/request/instant-answers.js';
@@ -19,9 +20,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Lane): Promise<number | null> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    const lease = await redis.get(laneKeys(queuePrefix, lane).lease);
-    const parts = lease?.split(':') ?? [];
-    return parts.length >= 4 ? Number(parts[parts.length - 3]) : null;
+    return leaseHolderPid(await redis.get(laneKeys(queuePrefix, lane).lease));
   } finally {
     redis.disconnect();
   }
