@@ -16,6 +16,7 @@ import { LaneBalancer } from '../src/lane/lane-balancer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
 import type { JobEnvelope, LaneType } from '../src/queues/lane-type.js';
 import { LANE_TYPES } from '../src/queues/lane-types.js';
+import { onShutdownSignal } from '../src/shared/shutdown.js';
 import { createLaneConsumers } from './lanes.js';
 
 export interface WorkerOptions {
@@ -83,27 +84,20 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   for (const consumer of consumers) consumer.start();
   logger.info({ lanes: consumers.length, pid: process.pid }, 'worker started');
 
-  let closing = false;
-  async function shutdown(signal: string) {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'worker stopping: finishing batches in hand and releasing lanes');
-    const force = setTimeout(() => {
-      logger.error('worker shutdown timed out');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    force.unref();
-    await balancer.stop();
-    await Promise.all([...consumers.map((c) => c.stop()), expiry.stop(), purge.stop()]);
-    balancer.close();
-    metricsServer?.close();
-    await expiryQueue.close().catch(() => undefined);
-    await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
-    await redis.quit().catch(() => undefined);
-    await db.destroy();
-    logger.info('worker stopped');
-    process.exit(0);
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal(
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+    'worker stopping: finishing batches in hand and releasing lanes',
+    async () => {
+      await balancer.stop();
+      await Promise.all([...consumers.map((c) => c.stop()), expiry.stop(), purge.stop()]);
+      balancer.close();
+      metricsServer?.close();
+      await expiryQueue.close().catch(() => undefined);
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+      await redis.quit().catch(() => undefined);
+      await db.destroy();
+      logger.info('worker stopped');
+    },
+  );
 }

@@ -14,6 +14,7 @@ import { logIdentityMode } from '../../src/http/identity.js';
 import { createApp } from './app.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
 import { LANE_TYPES } from '../../src/queues/lane-types.js';
+import { onShutdownSignal } from '../../src/shared/shutdown.js';
 
 export interface ApiOptions {
   /** The lane types to accept requests for (the registry's by default). */
@@ -68,32 +69,25 @@ export function startApi(options: ApiOptions = {}): void {
     server.headersTimeout = 66_000;
   }
 
-  let closing = false;
-  async function shutdown(signal: string) {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-    const force = setTimeout(() => {
-      logger.error('shutdown timed out');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    force.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if (!('closeIdleConnections' in server)) return;
-      // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
-      // clients to close after any answer still to come, and drop each connection once it is idle.
-      server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
-      server.closeIdleConnections();
-      setInterval(() => server.closeIdleConnections(), 50).unref();
-    });
-    progress.close();
-    await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
-    await redis.quit().catch(() => undefined);
-    await db.destroy();
-    logger.info('api stopped');
-    process.exit(0);
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal(
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+    'shutting down: no new connections, finishing requests in flight',
+    async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if (!('closeIdleConnections' in server)) return;
+        // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
+        // clients to close after any answer still to come, and drop each connection once it is idle.
+        server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+        server.closeIdleConnections();
+        setInterval(() => server.closeIdleConnections(), 50).unref();
+      });
+      progress.close();
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+      await redis.quit().catch(() => undefined);
+      await db.destroy();
+      logger.info('api stopped');
+    },
+  );
 }
