@@ -18,17 +18,18 @@ const balance = (ctx: TestContext, signer: TokenSigner, u: number) =>
     .sign(u)
     .then((token) => ctx.app.request(`/users/${u}/balance`, { headers: { Authorization: `Bearer ${token}` } }));
 
+/** An app in identity mode that takes its keys from the JWKS at `url`. */
+function jwksContext(url: string) {
+  return createTestContext({ DATABASE_URL: stack.databaseUrl, QUEUE_PREFIX: stack.queuePrefix, AUTH_JWKS_URL: url });
+}
+
 describe('JWKS rotation and outage', () => {
   it('when the issuer rotates to a new key, then its tokens are accepted after the cooldown and the old key is refused', async () => {
     const first = await es256Signer('k1');
     const second = await es256Signer('k2');
     let current = first.jwks;
     const jwks = await serveJwks(() => current);
-    const ctx = createTestContext({
-      DATABASE_URL: stack.databaseUrl,
-      QUEUE_PREFIX: stack.queuePrefix,
-      AUTH_JWKS_URL: jwks.url,
-    });
+    const ctx = jwksContext(jwks.url);
     try {
       const u = newUserId();
       expect((await balance(ctx, first.signer, u)).status).toBe(200);
@@ -50,11 +51,7 @@ describe('JWKS rotation and outage', () => {
     const es = await es256Signer('k1');
     let up = false;
     const jwks = await serveJwks(() => (up ? es.jwks : { keys: 'down' as never }));
-    const ctx = createTestContext({
-      DATABASE_URL: stack.databaseUrl,
-      QUEUE_PREFIX: stack.queuePrefix,
-      AUTH_JWKS_URL: jwks.url,
-    });
+    const ctx = jwksContext(jwks.url);
     try {
       const u = newUserId();
       const res = await balance(ctx, es.signer, u);
