@@ -252,19 +252,32 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
 /** A few hundred requests first, so that no design is measured while its code is still cold. */
 async function warmUp(url: string, requests: { path: string; body: unknown }[]): Promise<number> {
   const client = new JsonClient(url, 50);
-  let queued = 0;
+  const queued = new Set<string>();
   let next = 0;
   await Promise.all(
     Array.from({ length: 50 }, async () => {
       while (next < requests.length) {
         const r = requests[next++] as { path: string; body: unknown };
         const res = await client.post<RequestResource>(r.path, r.body);
-        if (res.status === 202) queued++;
+        if (res.status === 202 && res.body?.requestId) queued.add(res.body.requestId);
       }
     }),
   );
   await client.close();
-  return queued;
+  return queued.size;
+}
+
+/**
+ * Queued requests, each once: a repeated submit of a user still in line gets the same request back
+ * (202, same id and sequence), so answers and requests are not one to one.
+ */
+const distinctQueued = (results: GeneratorResult[]) =>
+  new Set(results.filter((r) => r.httpStatus === 202 && r.requestId).map((r) => r.requestId)).size;
+
+/** One observation per request id, the first answer that named it. */
+function oncePerRequest<T extends { requestId: string }>(observations: T[]): T[] {
+  const seen = new Set<string>();
+  return observations.filter((o) => !seen.has(o.requestId) && seen.add(o.requestId));
 }
 
 /** CPU used by the design's processes and by MariaDB and Redis between `start()` and `stop()`. */
@@ -415,22 +428,24 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
       connections,
       plan.map((userId) => ({ path: `/coupons/${couponId}/claims`, body: { userId } })),
     );
-    const queued = results.filter((r) => r.httpStatus === 202).length;
+    const queued = distinctQueued(results);
     const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
     const cpu = meter(results.length);
     const rows = finalise(results, outcomes);
 
-    const observations: ClaimObservation[] = rows
-      .map((f, i) => ({ f, userId: plan[i] as number }))
-      .filter(({ f }) => f.result.requestId)
-      .map(({ f, userId }) => ({
-        requestId: f.result.requestId as string,
-        couponId,
-        userId,
-        status: f.status,
-        sequence: f.sequence,
-        errorCode: f.errorCode,
-      }));
+    const observations: ClaimObservation[] = oncePerRequest(
+      rows
+        .map((f, i) => ({ f, userId: plan[i] as number }))
+        .filter(({ f }) => f.result.requestId)
+        .map(({ f, userId }) => ({
+          requestId: f.result.requestId as string,
+          couponId,
+          userId,
+          status: f.status,
+          sequence: f.sequence,
+          errorCode: f.errorCode,
+        })),
+    );
     const holders = await iso.db
       .selectFrom('user_coupons')
       .select('user_id')
@@ -495,23 +510,25 @@ async function orderRush(
       connections,
       userIds.map((userId) => ({ path: '/orders', body: { userId, items: [{ productId, quantity: 1 }] } })),
     );
-    const queued = results.filter((r) => r.httpStatus === 202).length;
+    const queued = distinctQueued(results);
     const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
     const cpu = meter(results.length);
     const rows = finalise(results, outcomes);
 
-    const observations: OrderObservation[] = rows
-      .map((f, i) => ({ f, userId: userIds[i] as number }))
-      .filter(({ f }) => f.result.requestId)
-      .map(({ f, userId }) => ({
-        requestId: f.result.requestId as string,
-        userId,
-        items: [{ productId, quantity: 1 }],
-        status: f.status,
-        sequence: f.sequence,
-        errorCode: f.errorCode,
-        orderId: typeof f.resultBody?.orderId === 'number' ? f.resultBody.orderId : undefined,
-      }));
+    const observations: OrderObservation[] = oncePerRequest(
+      rows
+        .map((f, i) => ({ f, userId: userIds[i] as number }))
+        .filter(({ f }) => f.result.requestId)
+        .map(({ f, userId }) => ({
+          requestId: f.result.requestId as string,
+          userId,
+          items: [{ productId, quantity: 1 }],
+          status: f.status,
+          sequence: f.sequence,
+          errorCode: f.errorCode,
+          orderId: typeof f.resultBody?.orderId === 'number' ? f.resultBody.orderId : undefined,
+        })),
+    );
     const storedRows = await iso.db
       .selectFrom('orders as o')
       .innerJoin('order_items as i', 'i.order_id', 'o.id')
