@@ -2,6 +2,7 @@
 // periodic purge does it without being asked; records still within their day stay. Request outcomes
 // are kept unless a retention is configured, and then only those older than it go.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   purgeExpiredIdempotencyKeys,
@@ -116,5 +117,12 @@ describe('request outcome retention', () => {
     for (let n = -1; n !== 0;) batches.push((n = await purgeOldOutcomes(ctx.db, 2, 7 * DAY)));
     expect(Math.max(...batches)).toBeLessThanOrEqual(2);
     expect([await kept(stale), await kept(fresh)]).toEqual([0, 3]);
+  });
+
+  it('when the retention purge looks for old outcomes, then an index on finished_at is there to find them', async () => {
+    const index = await sql<{ column_name: string }>`SELECT column_name FROM information_schema.statistics
+      WHERE table_schema = DATABASE() AND table_name = 'request_outcomes'
+        AND index_name = 'request_outcomes_finished_at'`.execute(ctx.db);
+    expect(index.rows.map((r) => r.column_name)).toEqual(['finished_at']);
   });
 });
