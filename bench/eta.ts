@@ -13,8 +13,9 @@ import { claimLane, createLaneQueue, laneKeys, ORDER_LANE, type Lane } from '../
 import { formatRequestId } from '../src/request/request.ids.js';
 import { retryAfterSeconds } from '../src/request/eta.js';
 import { claimJob, insertCoupon, orderJob, prefill } from '../scripts/lib/prefill.js';
-import { JsonClient, nowMs, sleep } from '../scripts/lib/http.js';
-import { Child, freePort, isolated } from './lib/stack.js';
+import { JsonClient, nowMs, sleep } from '../rush/http.js';
+import { ManagedProcess, freePort } from '../rush/processes.js';
+import { isolated } from './lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 async function run(runNo: number): Promise<number[]> {
   const iso = await isolated(base.DATABASE_URL, base.REDIS_URL, 'eta');
   const redis = createRedis(base);
-  const children: Child[] = [];
+  const children: ManagedProcess[] = [];
   try {
     // The warm-up rush goes to a coupon (product) of its own on the same lane.
     let lane: Lane = ORDER_LANE;
@@ -87,11 +88,15 @@ async function run(runNo: number): Promise<number[]> {
 
     const env = { DATABASE_URL: iso.databaseUrl, QUEUE_PREFIX: iso.queuePrefix, LOG_LEVEL: 'warn', METRICS_PORT: '0' };
     const port = await freePort();
-    const api = new Child('api', 'apps/api/main.ts', { ...env, PORT: String(port), LOG_LEVEL: 'info' });
+    const api = new ManagedProcess(
+      'apps/api/main.ts',
+      { ...env, PORT: String(port), LOG_LEVEL: 'info' },
+      { label: 'api' },
+    );
     children.push(api);
-    const worker = new Child('worker', 'workers/main.ts', { ...env, LOG_LEVEL: 'info' });
+    const worker = new ManagedProcess('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, { label: 'worker' });
     children.push(worker);
-    await Promise.all([api.waitFor(/api listening/), worker.waitFor(/lane acquired/)]);
+    await Promise.all([api.waitForLog(/api listening/), worker.waitForLog(/lane acquired/)]);
     const client = new JsonClient(`http://127.0.0.1:${port}`, 50);
 
     const queue = createLaneQueue(iso.queuePrefix, lane, redis);

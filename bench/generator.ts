@@ -4,9 +4,9 @@
 // and writes every answer with its timing to a JSON file.
 //   tsx bench/generator.ts <spec.json> <results.json>
 import { readFile, writeFile } from 'node:fs/promises';
-import { JsonClient } from '../scripts/lib/http.js';
+import { JsonClient } from '../rush/http.js';
 import { ProgressBar } from '../scripts/lib/progress.js';
-import { submitAll, type SubmitRecord } from '../scripts/lib/rush.js';
+import { submitAll, type SubmitRecord } from '../rush/submit.js';
 
 export interface GeneratorSpec {
   baseUrl: string;

@@ -10,18 +10,12 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { parseCli, usage, type OptionSpec } from '../scripts/lib/args.js';
-import { adminCreateCoupon } from '../scripts/lib/claims-client.js';
+import { adminCreateCoupon } from '../rush/claims.js';
 import { fmtMs, LatencyHistogram, median } from '../scripts/lib/histogram.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
-import {
-  bearerFor,
-  es256Signer,
-  hs256Signer,
-  serveJwks,
-  signForUsers,
-  type TokenSigner,
-} from '../scripts/lib/tokens.js';
-import { Child, freePort, isolated, runGenerator } from './lib/stack.js';
+import { bearerFor, es256Signer, hs256Signer, serveJwks, signForUsers, type TokenSigner } from '../rush/tokens.js';
+import { ManagedProcess, freePort } from '../rush/processes.js';
+import { isolated, runGenerator } from './lib/stack.js';
 
 const spec: Record<string, OptionSpec> = {
   claims: { help: 'claim submissions per mode and run', default: '20000' },
@@ -71,22 +65,26 @@ async function main(): Promise<void> {
     { name: 'HS256', env: { AUTH_JWT_SECRET: secret }, signer: hs256Signer(secret) },
     { name: 'ES256', env: { AUTH_JWKS_URL: jwks.url }, signer: es.signer },
   ];
-  const apis: { mode: Mode; child: Child; url: string }[] = [];
+  const apis: { mode: Mode; child: ManagedProcess; url: string }[] = [];
   try {
     for (const mode of modes) {
       const port = await freePort();
-      const child = new Child(`api ${mode.name}`, 'apps/api/main.ts', {
-        DATABASE_URL: iso.databaseUrl,
-        REDIS_URL: config.REDIS_URL,
-        QUEUE_PREFIX: iso.queuePrefix,
-        PORT: String(port),
-        ADMIN_TOKEN,
-        MAX_LANE_DEPTH: '100000000',
-        RATE_LIMIT_USER_PER_SECOND: '0',
-        LOG_LEVEL: 'info',
-        ...mode.env,
-      });
-      await child.waitFor(/api listening/);
+      const child = new ManagedProcess(
+        'apps/api/main.ts',
+        {
+          DATABASE_URL: iso.databaseUrl,
+          REDIS_URL: config.REDIS_URL,
+          QUEUE_PREFIX: iso.queuePrefix,
+          PORT: String(port),
+          ADMIN_TOKEN,
+          MAX_LANE_DEPTH: '100000000',
+          RATE_LIMIT_USER_PER_SECOND: '0',
+          LOG_LEVEL: 'info',
+          ...mode.env,
+        },
+        { label: `api ${mode.name}` },
+      );
+      await child.waitForLog(/api listening/);
       apis.push({ mode, child, url: `http://127.0.0.1:${port}` });
     }
     const base = apis[0]?.url as string;

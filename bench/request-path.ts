@@ -9,7 +9,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
-import { API_NODE_OPTIONS, Child, freePort, isolated, type Isolated } from './lib/stack.js';
+import { API_NODE_OPTIONS, isolated, type Isolated } from './lib/stack.js';
+import { ManagedProcess, freePort } from '../rush/processes.js';
 
 export interface PathFigure {
   path: string;
@@ -68,7 +69,7 @@ export async function measureRequestPath(opts: {
   const isos = await Promise.all(engines.map((e) => isolated(opts.databaseUrl, opts.redisUrl, `rp${e.target[0]}`)));
   const anchorIso = await isolated(opts.databaseUrl, opts.redisUrl, 'rpa');
   const dir = await mkdtemp(join(tmpdir(), 'ce-rp-'));
-  const children: Child[] = [];
+  const children: ManagedProcess[] = [];
   const env = async (db: { databaseUrl: string; queuePrefix: string }) => ({
     DATABASE_URL: db.databaseUrl,
     REDIS_URL: opts.redisUrl,
@@ -80,26 +81,36 @@ export async function measureRequestPath(opts: {
   });
   try {
     const anchorEnv = await env(anchorIso);
-    const anchor = new Child('anchor api', 'bench/plain-worker/api.ts', anchorEnv);
+    const anchor = new ManagedProcess('bench/plain-worker/api.ts', anchorEnv, { label: 'anchor api' });
     children.push(anchor);
     const anchorUrl = `http://127.0.0.1:${anchorEnv.PORT}`;
-    const targets: { target: string; child: Child; url: string; finalId: string; queuedId: string; coupon: number }[] =
-      [];
+    const targets: {
+      target: string;
+      child: ManagedProcess;
+      url: string;
+      finalId: string;
+      queuedId: string;
+      coupon: number;
+    }[] = [];
     for (const [i, e] of engines.entries()) {
       const iso = isos[i] as Isolated;
       const engineEnv = await env(iso);
-      const child = new Child(`${e.target} api`, e.entry, { ...engineEnv, ...API_NODE_OPTIONS, LOG_LEVEL: 'info' });
+      const child = new ManagedProcess(
+        e.entry,
+        { ...engineEnv, ...API_NODE_OPTIONS, LOG_LEVEL: 'info' },
+        { label: `${e.target} api` },
+      );
       children.push(child);
-      await child.waitFor(/api listening/);
+      await child.waitForLog(/api listening/);
       const url = `http://127.0.0.1:${engineEnv.PORT}`;
       const { finalId, queuedId, submitCoupon } = await prepareRequests(iso.db, url, engineEnv);
       targets.push({ target: e.target, child, url, finalId, queuedId, coupon: submitCoupon });
     }
-    await anchor.waitFor(/plain api listening/);
+    await anchor.waitForLog(/plain api listening/);
     const anchorCoupon = await insertCoupon(anchorIso.db, coupon(1_000_000));
 
     const figures: PathFigure[] = [];
-    const run = async (target: string, path: string, child: Child, url: string, script?: string) => {
+    const run = async (target: string, path: string, child: ManagedProcess, url: string, script?: string) => {
       await wrk(url, opts.connections, 2, script);
       const before = child.cpuMs();
       const r = await wrk(url, opts.connections, opts.seconds, script);
@@ -146,10 +157,10 @@ async function prepareRequests(db: Db, url: string, env: Record<string, string>)
     if (query) await fetch(`${url}/requests/${requestId}${query}`);
     return requestId;
   };
-  const worker = new Child('engine worker', 'workers/main.ts', { ...env, LOG_LEVEL: 'info' });
+  const worker = new ManagedProcess('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, { label: 'engine worker' });
   let finalId: string;
   try {
-    await worker.waitFor(/worker started/);
+    await worker.waitForLog(/worker started/);
     finalId = await claim(await insertCoupon(db, coupon(10)), 1, '?waitMs=10000');
   } finally {
     await worker.stop();

@@ -20,25 +20,23 @@ import { newNonce } from '../src/request/request.ids.js';
 import { verifyClaims, type ClaimObservation } from '../src/verify/claims.oracle.js';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
 import { parseCli, usage, UsageError, type OptionSpec } from '../scripts/lib/args.js';
-import { makePlan, type RequestResource } from '../scripts/lib/claims-client.js';
+import { makePlan, type RequestResource } from '../rush/claims.js';
 import { fmtMs, LatencyHistogram, median } from '../scripts/lib/histogram.js';
-import { JsonClient } from '../scripts/lib/http.js';
+import { JsonClient } from '../rush/http.js';
 import { ProgressBar } from '../scripts/lib/progress.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
-import { FINAL } from '../scripts/lib/rush.js';
+import { FINAL_STATUSES } from '../rush/poll.js';
 import type { GeneratorResult } from './generator.js';
 import {
   runGenerator,
-  Child,
   countRows,
-  freePort,
   isolated,
-  processCpuMs,
   servicePids,
   waitForRows,
   API_NODE_OPTIONS,
   type Isolated,
 } from './lib/stack.js';
+import { ManagedProcess, freePort, processCpuMs } from '../rush/processes.js';
 import { PLAIN_QUEUE } from './plain-worker/queue.js';
 import { measureRequestPath, summarizeRequestPath, wrkAvailable, type PathFigure } from './request-path.js';
 
@@ -221,7 +219,7 @@ async function describeMachine() {
 }
 
 /** The processes of one design, started against its own database and prefix. */
-async function startDesign(design: Design, iso: Isolated): Promise<{ url: string; children: Child[] }> {
+async function startDesign(design: Design, iso: Isolated): Promise<{ url: string; children: ManagedProcess[] }> {
   const port = await freePort();
   const env = {
     DATABASE_URL: iso.databaseUrl,
@@ -232,19 +230,19 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
     LOG_LEVEL: 'info',
     METRICS_PORT: '0',
   };
-  const children: Child[] = [];
+  const children: ManagedProcess[] = [];
   if (design === 'engine') {
-    const api = new Child('engine api', 'apps/api/main.ts', { ...env, ...API_NODE_OPTIONS });
-    children.push(api, new Child('engine worker', 'workers/main.ts', env));
-    await Promise.all([api.waitFor(/api listening/), children[1]?.waitFor(/worker started/)]);
+    const api = new ManagedProcess('apps/api/main.ts', { ...env, ...API_NODE_OPTIONS }, { label: 'engine api' });
+    children.push(api, new ManagedProcess('workers/main.ts', env, { label: 'engine worker' }));
+    await Promise.all([api.waitForLog(/api listening/), children[1]?.waitForLog(/worker started/)]);
   } else if (design === 'naive') {
-    const server = new Child('naive server', 'bench/naive/server.ts', { ...env, POOL_SIZE: '20' });
+    const server = new ManagedProcess('bench/naive/server.ts', { ...env, POOL_SIZE: '20' }, { label: 'naive server' });
     children.push(server);
-    await server.waitFor(/naive listening/);
+    await server.waitForLog(/naive listening/);
   } else {
-    const api = new Child('plain api', 'bench/plain-worker/api.ts', env);
-    children.push(api, new Child('plain worker', 'bench/plain-worker/worker.ts', env));
-    await Promise.all([api.waitFor(/plain api listening/), children[1]?.waitFor(/plain worker ready/)]);
+    const api = new ManagedProcess('bench/plain-worker/api.ts', env, { label: 'plain api' });
+    children.push(api, new ManagedProcess('bench/plain-worker/worker.ts', env, { label: 'plain worker' }));
+    await Promise.all([api.waitForLog(/plain api listening/), children[1]?.waitForLog(/plain worker ready/)]);
   }
   return { url: `http://127.0.0.1:${port}`, children };
 }
@@ -281,7 +279,7 @@ function oncePerRequest<T extends { requestId: string }>(observations: T[]): T[]
 }
 
 /** CPU used by the design's processes and by MariaDB and Redis between `start()` and `stop()`. */
-function cpuMeter(children: Child[]) {
+function cpuMeter(children: ManagedProcess[]) {
   const services = servicePids(Number(new URL(config.REDIS_URL).port || 6379));
   const read = () => ({
     own: children.reduce((sum, c) => sum + c.cpuMs(), 0),
@@ -346,7 +344,7 @@ function finalise(results: GeneratorResult[], outcomes: Map<string, OutcomeRow>)
         finalAt: new Date(row.finished_at).getTime(),
       };
     }
-    const final = answer && FINAL.has(answer.status);
+    const final = answer && FINAL_STATUSES.has(answer.status);
     return {
       result: r,
       status: answer?.status ?? `HTTP ${r.httpStatus}`,
@@ -411,7 +409,7 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
   });
   const couponId = await insertCoupon(iso.db, coupon(stock));
   const warmId = await insertCoupon(iso.db, coupon(100));
-  let children: Child[] = [];
+  let children: ManagedProcess[] = [];
   try {
     const started = await startDesign(design, iso);
     children = started.children;
@@ -491,7 +489,7 @@ async function orderRush(
   const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, `${design}o`);
   const productId = await insertProduct(iso.db, { name: 'bench', price: 1000, stock });
   const warmId = await insertProduct(iso.db, { name: 'warm-up', price: 1000, stock: 100 });
-  let children: Child[] = [];
+  let children: ManagedProcess[] = [];
   try {
     const started = await startDesign(design, iso);
     children = started.children;
@@ -586,7 +584,7 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
     design === 'engine'
       ? createLaneQueue(iso.queuePrefix, laneForCoupon(couponId, config.COUPON_LANES), redis)
       : new Queue(PLAIN_QUEUE, { connection: redis, prefix: iso.queuePrefix });
-  let worker: Child | undefined;
+  let worker: ManagedProcess | undefined;
   try {
     for (let i = 0; i < userIds.length; i += 1000) {
       await queue.addBulk(
@@ -608,8 +606,8 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
     };
     worker =
       design === 'engine'
-        ? new Child('engine worker', 'workers/main.ts', env)
-        : new Child('plain worker', 'bench/plain-worker/worker.ts', env);
+        ? new ManagedProcess('workers/main.ts', env, { label: 'engine worker' })
+        : new ManagedProcess('bench/plain-worker/worker.ts', env, { label: 'plain worker' });
     const done = await waitForRows(
       iso.db,
       'request_outcomes',

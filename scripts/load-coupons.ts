@@ -7,13 +7,15 @@ import { randomInt } from 'node:crypto';
 import { verifyClaims } from '../src/verify/claims.oracle.js';
 import type { Schemas } from '../client/index.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
-import { makePlan, observeCoupon, toObservations } from './lib/claims-client.js';
-import { JsonClient, nowMs } from './lib/http.js';
+import { makePlan, observeCoupon, toObservations } from '../rush/claims.js';
+import { JsonClient, nowMs } from '../rush/http.js';
 import { ProgressBar } from './lib/progress.js';
 import { textTable, writeReport } from './lib/report.js';
 import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
-import { awaitAll, rushFigures, Sampler, submitAll } from './lib/rush.js';
-import { bearerFor, hs256Signer, signForUsers } from './lib/tokens.js';
+import { awaitAll } from '../rush/poll.js';
+import { rushFigures, Sampler } from './lib/rush-figures.js';
+import { submitAll } from '../rush/submit.js';
+import { bearerFor, hs256Signer, signForUsers } from '../rush/tokens.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },

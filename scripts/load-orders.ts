@@ -8,12 +8,15 @@ import { randomInt } from 'node:crypto';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
 import type { Problem, Schemas } from '../client/index.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
-import { pool, type RequestResource } from './lib/claims-client.js';
-import { JsonClient, nowMs } from './lib/http.js';
+import { pool } from '../rush/pool.js';
+import { type RequestResource } from '../rush/claims.js';
+import { JsonClient, nowMs } from '../rush/http.js';
 import { ProgressBar } from './lib/progress.js';
 import { textTable, writeReport } from './lib/report.js';
 import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
-import { awaitAll, rushFigures, Sampler, submitAll, type SubmitRecord } from './lib/rush.js';
+import { awaitAll } from '../rush/poll.js';
+import { rushFigures, Sampler } from './lib/rush-figures.js';
+import { submitAll, type SubmitRecord } from '../rush/submit.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },

@@ -6,7 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
-import { adminCreateCoupon, makePlan, pool, submitClaim } from './lib/claims-client.js';
+import { adminCreateCoupon, makePlan, submitClaim } from '../rush/claims.js';
+import { pool } from '../rush/pool.js';
 
 const spec: Record<string, OptionSpec> = {
   url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },

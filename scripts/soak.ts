@@ -4,16 +4,15 @@
 // business tables that grow by design (orders, issued coupons, balance history).
 //   npm run soak -- --minutes 10
 import { writeFile, mkdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
-import { Child, freePort } from '../bench/lib/stack.js';
+import { ManagedProcess, freePort } from '../rush/processes.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
-import { JsonClient, sleep } from './lib/http.js';
+import { JsonClient, sleep } from '../rush/http.js';
 
 const SPEC: Record<string, OptionSpec> = {
   minutes: { help: 'how long the traffic runs', default: '10' },
@@ -65,10 +64,13 @@ const env = {
 
 await migrateToLatest(base.DATABASE_URL);
 const port = await freePort();
-const api = new Child('api', 'apps/api/main.ts', { ...env, PORT: String(port) });
-const workers = [new Child('worker 1', 'workers/main.ts', env), new Child('worker 2', 'workers/main.ts', env)];
+const api = new ManagedProcess('apps/api/main.ts', { ...env, PORT: String(port) }, { label: 'api' });
+const workers = [
+  new ManagedProcess('workers/main.ts', env, { label: 'worker 1' }),
+  new ManagedProcess('workers/main.ts', env, { label: 'worker 2' }),
+];
 const procs = [api, ...workers];
-await api.waitFor(/api listening/);
+await api.waitForLog(/api listening/);
 const url = `http://127.0.0.1:${port}`;
 const client = new JsonClient(url, 50);
 const admin = new JsonClient(url, 2, { authorization: `Bearer ${ADMIN}` });
@@ -117,15 +119,6 @@ async function order(userId: number, i: number) {
   );
 }
 
-function rssMiB(pid: number | undefined): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-    return line ? Math.round(Number(line[1]) / 102.4) / 10 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 async function redisKeys(): Promise<number> {
   let n = 0;
   let cursor = '0';
@@ -148,7 +141,7 @@ async function sample(t0: number) {
   const info = await redis.info('memory');
   return {
     minute: Math.round((Date.now() - t0) / 6000) / 10,
-    rssMiB: Object.fromEntries(procs.map((p) => [p.label, rssMiB(p.proc.pid)])),
+    rssMiB: Object.fromEntries(procs.map((p) => [p.label, Math.round(p.rssMb() * 10) / 10])),
     redisUsedMiB: Math.round(Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN) / 104857.6) / 10,
     redisKeys: await redisKeys(),
     rows,

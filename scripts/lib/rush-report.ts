@@ -1,8 +1,9 @@
 // Summary rows, charts and the HTML page shared by the load scripts' reports.
 import { fmtMs, type LatencyHistogram } from './histogram.js';
-import type { RequestResource } from './claims-client.js';
+import type { RequestResource } from '../../rush/claims.js';
 import { barChart, escapeHtml, htmlPage, htmlTable, lineChart } from './report.js';
-import { depthSeries, timelineSeries, type RushFigures, type Sample, type SubmitRecord } from './rush.js';
+import { depthSeries, timelineSeries, type RushFigures, type Sample } from './rush-figures.js';
+import { type SubmitRecord } from '../../rush/submit.js';
 
 /** The system under test could not be set up for the run (not a verification failure). */
 export class SetupError extends Error {}

@@ -6,11 +6,12 @@ import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
 import { retryAfterSeconds } from './eta.js';
+import { REQUEST_STATUSES } from './request.status.js';
 import { getRequest, isFinal, type RequestDeps, type RequestResource } from './request.service.js';
 
 const common = {
   requestId: z.string().openapi({ example: 'c2-1892-k3j9x0a1bq' }),
-  status: z.enum(['QUEUED', 'PROCESSING', 'SUCCEEDED', 'REJECTED', 'FAILED']),
+  status: z.enum(REQUEST_STATUSES),
   sequence: z
     .number()
     .int()

@@ -14,8 +14,9 @@ import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { LaneFront, LaneSnapshot } from './lane-front.js';
 import { estimateWaitMs, parseRate } from './eta.js';
+import { isFinalStatus, type RequestStatus } from './request.status.js';
 
-export type RequestStatus = 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'REJECTED' | 'FAILED';
+export type { RequestStatus };
 
 export interface RequestResource {
   requestId: string;
@@ -178,7 +179,7 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
 }
 
 export function isFinal(r: RequestResource): boolean {
-  return r.status === 'SUCCEEDED' || r.status === 'REJECTED' || r.status === 'FAILED';
+  return isFinalStatus(r.status);
 }
 
 /** The request's current state; with waitMs, holds the answer until it is final or time is up. */

@@ -1,6 +1,7 @@
 // The fairness oracle for coupon claims: given what every request ended as and what the database
 // holds, it checks that exactly the earliest distinct users won, nobody twice, nothing over-issued.
 // Used by the tests and by the load scripts.
+import { isFinalStatus } from '../request/request.status.js';
 
 export interface ClaimObservation {
   requestId: string;
@@ -44,7 +45,7 @@ export function verifyClaims(claims: readonly ClaimObservation[], coupons: reado
     else if (list.length === MAX_LISTED) list.push('… more of the same');
   };
 
-  const notFinal = claims.filter((c) => !['SUCCEEDED', 'REJECTED', 'FAILED'].includes(c.status));
+  const notFinal = claims.filter((c) => !isFinalStatus(c.status));
   if (notFinal.length > 0)
     violations.push(`${notFinal.length} requests are not final (e.g. ${notFinal[0]?.requestId})`);
   const failed = claims.filter((c) => c.status === 'FAILED');

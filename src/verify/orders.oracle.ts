@@ -2,6 +2,7 @@
 // stock and the per-user limits must give exactly the observed outcomes (each order placed while
 // every item stays within its user's limit and has the stock, all or nothing), nothing oversold, every placed order stored as requested, and the stock
 // read back equal to the initial stock minus the units placed. Used by the load scripts and tests.
+import { isFinalStatus } from '../request/request.status.js';
 
 export interface OrderItemObservation {
   productId: number;
@@ -51,7 +52,6 @@ export interface OrdersReport {
 }
 
 const MAX_LISTED = 10;
-const FINAL = new Set(['SUCCEEDED', 'REJECTED', 'FAILED']);
 /** Statuses a placed order may have while nobody cancels it and its payment window is open. */
 const LIVE_ORDER = new Set(['PENDING_PAYMENT', 'PAID']);
 
@@ -75,7 +75,7 @@ export function verifyOrders(
     else if (violations.length === MAX_LISTED) violations.push('… more violations');
   };
 
-  const notFinal = orders.filter((o) => !FINAL.has(o.status));
+  const notFinal = orders.filter((o) => !isFinalStatus(o.status));
   if (notFinal.length > 0) add(`${notFinal.length} requests are not final (e.g. ${notFinal[0]?.requestId})`);
   const failed = orders.filter((o) => o.status === 'FAILED');
   if (failed.length > 0)
@@ -121,7 +121,7 @@ export function verifyOrders(
 
   const describe = (o: OrderObservation) => `request ${o.requestId} (seq ${o.sequence}, user ${o.userId})`;
   for (const o of sequenced) {
-    if (!FINAL.has(o.status) || o.status === 'FAILED') continue;
+    if (!isFinalStatus(o.status) || o.status === 'FAILED') continue;
     const want = expected.get(o.requestId);
     if (!want) continue;
     if (want.status === 'SUCCEEDED' && o.status !== 'SUCCEEDED') {

@@ -5,10 +5,12 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { claimLane } from '../../src/queues/lanes.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
-import { claimObservations, finalsOrLost, laneDecisions, pacedPool, send, type Answer } from '../support/chaos.js';
+import { claimObservations, laneDecisions, send, type Answer } from '../support/chaos.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { pacedPool } from '../../rush/pool.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {

@@ -6,21 +6,14 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { claimLane } from '../../src/queues/lanes.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import {
-  claimObservations,
-  finalsOrLost,
-  laneDecided,
-  laneDecisions,
-  pacedPool,
-  percentile,
-  send,
-  sleep,
-  type Answer,
-} from '../support/chaos.js';
+import { claimObservations, laneDecided, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { pacedPool } from '../../rush/pool.js';
+import { sleep } from '../../rush/http.js';
 
 let stack: Stack | undefined;
 let proxy: TcpProxy | undefined;

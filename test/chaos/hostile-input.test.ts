@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/shared/cursor.js';
-import { es256Signer, hs256Signer, serveJwks, type TokenSigner } from '../../scripts/lib/tokens.js';
+import { es256Signer, hs256Signer, serveJwks, type TokenSigner } from '../../rush/tokens.js';
 import { ADMIN_TOKEN, createTestContext, type TestContext } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 

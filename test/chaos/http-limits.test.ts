@@ -4,7 +4,8 @@
 // goes on serving.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { type ManagedProcess } from '../../rush/processes.js';
 
 let stack: Stack;
 let url: string;

@@ -9,7 +9,10 @@ import { createDb } from '../../src/db/database.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { finalsOrLost, laneDecisions, pacedPool, sleep } from '../support/chaos.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { laneDecisions } from '../support/chaos.js';
+import { pacedPool } from '../../rush/pool.js';
+import { sleep } from '../../rush/http.js';
 
 let stack: Stack | undefined;
 let proxy: TcpProxy | undefined;

@@ -2,7 +2,7 @@
 // away and comes back. The set is cached; an unknown key id refetches it at most once per 30 s
 // (jose's cooldown), so the rotation test waits that long.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { es256Signer, serveJwks, type TokenSigner } from '../../scripts/lib/tokens.js';
+import { es256Signer, serveJwks, type TokenSigner } from '../../rush/tokens.js';
 import { createTestContext, newUserId, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -10,20 +10,14 @@ import { sql } from 'kysely';
 import { claimLane } from '../../src/queues/lanes.js';
 import { createDb } from '../../src/db/database.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { RedisServer, type AppendFsync } from '../support/redis-server.js';
-import {
-  claimObservations,
-  finalsOrLost,
-  laneDecisions,
-  pacedPool,
-  percentile,
-  send,
-  sleep,
-  type Answer,
-} from '../support/chaos.js';
+import { claimObservations, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { pacedPool } from '../../rush/pool.js';
+import { sleep } from '../../rush/http.js';
 
 let stack: Stack | undefined;
 let redis: RedisServer | undefined;

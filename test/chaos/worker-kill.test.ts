@@ -4,19 +4,14 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ORDER_LANE } from '../../src/queues/lanes.js';
 import { verifyOrders, type StoredOrderObservation } from '../../src/verify/orders.oracle.js';
-import { pool } from '../../scripts/lib/claims-client.js';
+import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
-import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
-import {
-  finalsOrLost,
-  laneDecisions,
-  killLaneOwnerAfterCommit,
-  orderObservations,
-  pacedPool,
-  send,
-  sleep,
-  type Answer,
-} from '../support/chaos.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { type ManagedProcess } from '../../rush/processes.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { laneDecisions, killLaneOwnerAfterCommit, orderObservations, send, type Answer } from '../support/chaos.js';
+import { pacedPool } from '../../rush/pool.js';
+import { sleep } from '../../rush/http.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {

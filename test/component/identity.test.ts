@@ -3,7 +3,7 @@
 // requests, so orders and claims run to their outcome.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { es256Signer, hs256Signer, serveJwks, type TokenOptions, type TokenSigner } from '../../scripts/lib/tokens.js';
+import { es256Signer, hs256Signer, serveJwks, type TokenOptions, type TokenSigner } from '../../rush/tokens.js';
 import { adminHeaders, createTestContext, newUserId, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -4,14 +4,14 @@ import {
   adminCreateCoupon,
   awaitAllFinal,
   makePlan,
-  pool,
   submitClaim,
   verifyRush,
   type ClaimPlanItem,
   type RequestResource,
   type Submitted,
-} from '../../scripts/lib/claims-client.js';
-import { hs256Signer, signForUsers } from '../../scripts/lib/tokens.js';
+} from '../../rush/claims.js';
+import { pool } from '../../rush/pool.js';
+import { hs256Signer, signForUsers } from '../../rush/tokens.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

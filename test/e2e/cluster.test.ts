@@ -6,16 +6,17 @@ import { createRedis, masterNodes, whenReady } from '../../src/redis.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
 import {
   adminCreateCoupon,
-  awaitFinal,
   makePlan,
   observeCoupon,
-  pool,
   submitClaim,
   toObservations,
   type RequestResource,
-} from '../../scripts/lib/claims-client.js';
+} from '../../rush/claims.js';
+import { awaitFinal } from '../../rush/poll.js';
+import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
-import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { type ManagedProcess } from '../../rush/processes.js';
 import { slotOwners, startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 
 const LANES = 8;

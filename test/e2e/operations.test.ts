@@ -3,10 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCreateCoupon, awaitFinal, pool, submitClaim, type Submitted } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon, submitClaim, type Submitted } from '../../rush/claims.js';
+import { awaitFinal } from '../../rush/poll.js';
+import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { sample, scrape } from '../support/metrics.js';
-import { freePort, isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
+import { freePort, type ManagedProcess } from '../../rush/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
 
 let stack: Stack;
 let url: string;

@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { adminCreateCoupon, awaitFinal, pool, submitClaim } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon, submitClaim } from '../../rush/claims.js';
+import { awaitFinal } from '../../rush/poll.js';
+import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { scrape } from '../support/metrics.js';
-import { freePort, isolatedStack, type Stack } from '../support/processes.js';
+import { freePort } from '../../rush/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
 
 /** Metric families served (from `# TYPE`), and the label names seen on each family's samples. */
 interface Served {

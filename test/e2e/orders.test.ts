@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { pool } from '../../scripts/lib/claims-client.js';
+import { pool } from '../../rush/pool.js';
 import { createExpiryQueue } from '../../src/order/order-expiry.js';
 import { eventually, orderClient as client } from '../support/order-client.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -3,7 +3,7 @@
 // expiry give the allowance back; the database refuses an order line past the limit by itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { pool } from '../../scripts/lib/claims-client.js';
+import { pool } from '../../rush/pool.js';
 import { createDb } from '../../src/db/database.js';
 import { verifyOrders } from '../../src/verify/orders.oracle.js';
 import { eventually, orderClient, type Resource } from '../support/order-client.js';

@@ -2,9 +2,10 @@
 // liveness stays green, readiness names Redis, and the API serves again once Redis is back.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminCreateCoupon } from '../../scripts/lib/claims-client.js';
+import { adminCreateCoupon } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
-import { freePort, isolatedStack, type Stack } from '../support/processes.js';
+import { freePort } from '../../rush/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
 
 let stack: Stack | undefined;
 let redis: ChildProcess | undefined;

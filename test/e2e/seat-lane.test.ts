@@ -5,8 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createDb } from '../../src/db/database.js';
 import { verifyClaims, type ClaimObservation } from '../../src/verify/claims.oracle.js';
-import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
-import { finalsOrLost, killLaneOwnerAfterCommit, pacedPool, send, sleep, type Answer } from '../support/chaos.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { type ManagedProcess } from '../../rush/processes.js';
+import { finalsOrLost } from '../../rush/poll.js';
+import { killLaneOwnerAfterCommit, send, type Answer } from '../support/chaos.js';
+import { pacedPool } from '../../rush/pool.js';
+import { sleep } from '../../rush/http.js';
 import { createSeatTables, SEAT_LANE } from '../support/seat-lane/seat.lane.js';
 
 let stack: Stack | undefined;

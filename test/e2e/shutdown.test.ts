@@ -8,15 +8,16 @@ import {
   adminCreateCoupon,
   awaitAllFinal,
   makePlan,
-  pool,
   submitClaim,
   verifyRush,
   type ClaimPlanItem,
   type RequestResource,
   type Submitted,
-} from '../../scripts/lib/claims-client.js';
+} from '../../rush/claims.js';
+import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
-import { isolatedStack, type ManagedProcess, type Stack } from '../support/processes.js';
+import { isolatedStack, type Stack } from '../support/processes.js';
+import { type ManagedProcess } from '../../rush/processes.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {

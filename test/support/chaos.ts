@@ -4,7 +4,7 @@
 // the client (a process died between enqueueing and answering).
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import type { ManagedProcess } from './processes.js';
+import type { ManagedProcess } from '../../rush/processes.js';
 import type { ClaimObservation } from '../../src/verify/claims.oracle.js';
 import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
@@ -12,9 +12,6 @@ import { leaseHolderPid } from '../../src/lane/lease.js';
 import { laneKeys, type Lane } from '../../src/queues/lanes.js';
 import { parseRequestId } from '../../src/request/request.ids.js';
 import { isInstantRequestId } from '../../src/request/instant-answers.js';
-import { pool, type RequestResource } from '../../scripts/lib/claims-client.js';
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The pid in a lane's lease (`<host>:<pid>:<uuid8>:<fence>`), or null when nobody holds it. */
 export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Lane): Promise<number | null> {
@@ -91,28 +88,6 @@ export async function send<T>(
     return { item, index, status: null, sentAt, ms: performance.now() - started };
   }
 }
-
-/**
- * Runs `fn` over items with at most `concurrency` in flight and, with `perSecond`, starts item i no
- * earlier than i / perSecond seconds after the first, so a rush spans a fault injected at a known time.
- */
-export async function pacedPool<T, R>(
-  items: readonly T[],
-  { concurrency, perSecond }: { concurrency: number; perSecond?: number },
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const t0 = Date.now();
-  return pool(items, concurrency, async (item, index) => {
-    if (perSecond) {
-      const due = t0 + (index * 1000) / perSecond;
-      if (due > Date.now()) await sleep(due - Date.now());
-    }
-    return fn(item, index);
-  });
-}
-
-export const isFinal = (status: string | undefined) =>
-  status === 'SUCCEEDED' || status === 'REJECTED' || status === 'FAILED';
 
 export interface LaneDecision {
   requestId: string;
@@ -209,45 +184,4 @@ export function median(values: readonly number[]): number {
     [...values].sort((a, b) => a - b),
     50,
   );
-}
-
-/** A request's final state, or `LOST` when the API no longer knows it (404: its job vanished undecided). */
-export async function finalOrLost(
-  baseUrl: string,
-  requestId: string,
-  deadline: number,
-): Promise<RequestResource | 'LOST'> {
-  let last: RequestResource | undefined;
-  while (Date.now() < deadline) {
-    const waitMs = Math.max(0, Math.min(5_000, deadline - Date.now()));
-    try {
-      const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, {
-        signal: AbortSignal.timeout(waitMs + 10_000),
-      });
-      if (res.status === 404) return 'LOST';
-      if (res.status === 200) {
-        last = (await res.json()) as RequestResource;
-        if (isFinal(last.status)) return last;
-        continue;
-      }
-      await res.body?.cancel();
-    } catch {
-      // No answer (the API is restarting its connections): ask again.
-    }
-    await sleep(250);
-  }
-  if (last) return last;
-  throw new Error(`request ${requestId} never answered`);
-}
-
-/** finalOrLost over many requests, 50 at a time. */
-export async function finalsOrLost(
-  baseUrl: string,
-  requestIds: readonly string[],
-  timeoutMs = 60_000,
-): Promise<Map<string, RequestResource | 'LOST'>> {
-  const deadline = Date.now() + timeoutMs;
-  const out = new Map<string, RequestResource | 'LOST'>();
-  await pool(requestIds, 50, async (id) => out.set(id, await finalOrLost(baseUrl, id, deadline)));
-  return out;
 }

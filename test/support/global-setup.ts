@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
-import { deleteKeysWithPrefix } from './redis-cleanup.js';
+import { deleteKeysWithPrefix } from '../../rush/redis-cleanup.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

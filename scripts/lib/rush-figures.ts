@@ -1,193 +1,11 @@
-// The parts of a rush that every load script shares: submit a plan concurrently (optionally paced
-// over a duration), long-poll every queued request to its final state, sample progress and lane
-// depth over time, and turn it all into summary figures and chart series.
-import type { Problem } from '../../client/index.js';
-import type { RequestResource } from './claims-client.js';
+// What the load scripts report of a rush (submitted and polled through rush/): progress and lane
+// depth sampled over time, summary figures and chart series.
+import type { RequestResource } from '../../rush/claims.js';
+import { nowMs, type JsonClient } from '../../rush/http.js';
+import { isFinalStatus } from '../../rush/poll.js';
+import type { SubmitRecord } from '../../rush/submit.js';
 import { LatencyHistogram } from './histogram.js';
-import { nowMs, sleep, type JsonClient } from './http.js';
-import type { ProgressBar } from './progress.js';
 import type { Series } from './report.js';
-
-export const FINAL = new Set(['SUCCEEDED', 'REJECTED', 'FAILED']);
-
-export interface SubmitRecord {
-  httpStatus: number;
-  /** From the (scheduled) send of the first attempt to the accepting answer, 503 retries included. */
-  latencyMs: number;
-  /** Epoch ms of the (scheduled) first attempt. */
-  submittedAt: number;
-  /** Epoch ms of the answer. */
-  answeredAt: number;
-  overloadedRetries: number;
-  requestId?: string;
-  resource?: RequestResource;
-  problemCode?: string;
-}
-
-export interface SubmitOptions {
-  concurrency: number;
-  /** Spread the submissions evenly over this many seconds (open loop); 0 = as fast as possible. */
-  durationS: number;
-  progress?: ProgressBar;
-  /** Give up retrying a 503 after this many attempts. */
-  maxOverloadRetries?: number;
-  /** Called with every final answer to a submission, as it arrives. */
-  onAnswer?: (record: SubmitRecord) => void;
-}
-
-/**
- * POSTs every item and records the answer. 503 OVERLOADED is retried after its Retry-After (capped
- * at 1 s); any other non-2xx answer is recorded as is. When paced, latency counts from the time the
- * request was due, so a generator that falls behind does not hide queueing (coordinated omission).
- */
-export async function submitAll<T>(
-  client: JsonClient,
-  items: readonly T[],
-  request: (item: T) => { path: string; body: unknown; headers?: Record<string, string> },
-  opts: SubmitOptions,
-): Promise<(T & SubmitRecord)[]> {
-  const results = new Array<T & SubmitRecord>(items.length);
-  const started = nowMs();
-  const gap = opts.durationS > 0 ? (opts.durationS * 1000) / items.length : 0;
-  let next = 0;
-  let done = 0;
-  let accepted = 0;
-  const tick = () =>
-    opts.progress?.update(
-      'submitting',
-      done,
-      items.length,
-      `${Math.round(accepted / Math.max(0.001, (nowMs() - started) / 1000))} accepted/s`,
-    );
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      const item = items[i] as T;
-      const due = started + i * gap;
-      if (gap > 0 && due > nowMs()) await sleep(due - nowMs());
-      const submittedAt = gap > 0 ? due : nowMs();
-      const { path, body, headers } = request(item);
-      let retries = 0;
-      for (;;) {
-        let res;
-        try {
-          res = await client.post<RequestResource | Problem>(path, body, headers);
-        } catch (err) {
-          const answeredAt = nowMs();
-          results[i] = {
-            ...item,
-            httpStatus: 0,
-            latencyMs: answeredAt - submittedAt,
-            submittedAt,
-            answeredAt,
-            overloadedRetries: retries,
-            problemCode: `NETWORK: ${(err as Error).message}`,
-          };
-          break;
-        }
-        if (res.status === 503 && retries < (opts.maxOverloadRetries ?? 100)) {
-          retries++;
-          const after = Number(res.headers['retry-after'] ?? 1);
-          await sleep(Math.min(1_000, Math.max(50, after * 1000)));
-          continue;
-        }
-        const answeredAt = nowMs();
-        const ok = res.status === 202 || res.status === 200;
-        const answer = typeof res.body === 'object' && res.body !== null ? res.body : undefined;
-        if (ok) accepted++;
-        results[i] = {
-          ...item,
-          httpStatus: res.status,
-          latencyMs: answeredAt - submittedAt,
-          submittedAt,
-          answeredAt,
-          overloadedRetries: retries,
-          ...(ok && answer && 'requestId' in answer ? { requestId: answer.requestId, resource: answer } : {}),
-          ...(!ok && answer && 'code' in answer ? { problemCode: answer.code } : {}),
-          ...(!ok && !answer ? { problemCode: `HTTP ${res.status}` } : {}),
-        };
-        break;
-      }
-      opts.onAnswer?.(results[i]);
-      done++;
-      tick();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, items.length) }, worker));
-  opts.progress?.finish(
-    'submitted',
-    done,
-    items.length,
-    `${Math.round(accepted / Math.max(0.001, (nowMs() - started) / 1000))} accepted/s`,
-  );
-  return results;
-}
-
-/**
- * Long-polls every request until it is final or `deadline` passes, earliest sequence first (the
- * lane decides in that order, so the first polls come back first and free their connection).
- */
-export async function awaitAll<R extends SubmitRecord>(
-  client: JsonClient,
-  records: readonly R[],
-  opts: {
-    concurrency: number;
-    deadline: number;
-    progress?: ProgressBar;
-    onFinal?: (r: RequestResource) => void;
-    /** Headers of a request's polls, e.g. its user's bearer token in identity mode. */
-    headers?: (record: R) => Record<string, string>;
-  },
-): Promise<Map<string, RequestResource>> {
-  const finals = new Map<string, RequestResource>();
-  const pending: { id: string; seq: number; headers?: Record<string, string> }[] = [];
-  for (const r of records) {
-    if (!r.requestId || !r.resource) continue;
-    if (FINAL.has(r.resource.status)) finals.set(r.requestId, r.resource);
-    else
-      pending.push({
-        id: r.requestId,
-        seq: r.resource.sequence ?? 0,
-        ...(opts.headers ? { headers: opts.headers(r) } : {}),
-      });
-  }
-  pending.sort((a, b) => a.seq - b.seq);
-  const total = finals.size + pending.length;
-  let next = 0;
-  const worker = async () => {
-    while (next < pending.length) {
-      const { id, headers } = pending[next++] as { id: string; headers?: Record<string, string> };
-      let last: RequestResource | undefined;
-      for (;;) {
-        const waitMs = Math.max(0, Math.min(10_000, opts.deadline - Date.now()));
-        try {
-          const res = await client.get<RequestResource>(
-            `/requests/${encodeURIComponent(id)}?waitMs=${waitMs}`,
-            headers,
-          );
-          if (res.status === 200) last = res.body;
-        } catch {
-          await sleep(250);
-        }
-        if ((last && FINAL.has(last.status)) || Date.now() >= opts.deadline) break;
-      }
-      if (last) {
-        finals.set(id, last);
-        if (FINAL.has(last.status)) opts.onFinal?.(last);
-      }
-      opts.progress?.update('waiting', countFinal(finals), total, 'final');
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, pending.length) }, worker));
-  opts.progress?.finish('final', countFinal(finals), total, 'final');
-  return finals;
-}
-
-function countFinal(finals: Map<string, RequestResource>): number {
-  let n = 0;
-  for (const r of finals.values()) if (FINAL.has(r.status)) n++;
-  return n;
-}
 
 /**
  * Reads the given lanes' depth from a Prometheus text page: accepted minus decided sequence when the
@@ -327,14 +145,14 @@ export function rushFigures(records: readonly SubmitRecord[], finals: Map<string
     else queued++;
     const final = finals.get(r.requestId) ?? r.resource;
     const key =
-      !final || !FINAL.has(final.status)
+      !final || !isFinalStatus(final.status)
         ? 'NOT_FINAL'
         : final.status === 'SUCCEEDED'
           ? 'SUCCEEDED'
           : (final.error?.code ?? final.status);
     outcomes[key] = (outcomes[key] ?? 0) + 1;
     // Answers that were final at once (sold out) have no time to final; only queued requests count.
-    if (final?.finishedAt && FINAL.has(final.status) && final.sequence !== null) {
+    if (final?.finishedAt && isFinalStatus(final.status) && final.sequence !== null) {
       const finished = Date.parse(final.finishedAt);
       timeToFinal.record(finished - Date.parse(final.acceptedAt ?? final.finishedAt));
       firstFinish = Math.min(firstFinish, finished);
@@ -381,7 +199,7 @@ export function timelineSeries(
   const decided: number[] = [];
   for (const r of records) {
     const f = r.requestId ? (finals.get(r.requestId) ?? r.resource) : undefined;
-    if (f?.finishedAt && FINAL.has(f.status)) decided.push(Date.parse(f.finishedAt));
+    if (f?.finishedAt && isFinalStatus(f.status)) decided.push(Date.parse(f.finishedAt));
   }
   return [
     {
@@ -436,7 +254,7 @@ export function depthSeries(
     if (!r.requestId || r.resource?.sequence === null || r.resource?.sequence === undefined) continue;
     events.push([r.answeredAt, 1]);
     const f = finals.get(r.requestId);
-    if (f?.finishedAt && FINAL.has(f.status)) events.push([Date.parse(f.finishedAt), -1]);
+    if (f?.finishedAt && isFinalStatus(f.status)) events.push([Date.parse(f.finishedAt), -1]);
   }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const own: [number, number][] = [[0, 0]];

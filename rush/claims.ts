@@ -2,9 +2,12 @@
 // request to be final (long poll), and gather what the fairness oracle needs. Against an API in
 // identity mode, pass each user's token (`tokens`): claims then leave `userId` out and act for the
 // token's user, and every read of a user's data carries that user's token.
-import { createApiClient, type Problem, type QueuedRequest, type Schemas } from '../../client/index.js';
+import { createApiClient, type Problem, type QueuedRequest, type Schemas } from '../client/index.js';
+import { verifyClaims, type ClaimObservation, type CouponObservation } from '../src/verify/claims.oracle.js';
+import { awaitFinal } from './poll.js';
+import { pool } from './pool.js';
+import { sendWithRetry } from './retry.js';
 import { bearerFor } from './tokens.js';
-import { verifyClaims, type ClaimObservation, type CouponObservation } from '../../src/verify/claims.oracle.js';
 
 export interface ClaimPlanItem {
   couponId: number;
@@ -23,24 +26,6 @@ export interface Submitted extends ClaimPlanItem {
 /** A queued request as the API's OpenAPI document types it (generated client types). */
 export type RequestResource = QueuedRequest;
 
-/** Runs `fn` over items with at most `concurrency` in flight. */
-export async function pool<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
 export async function adminCreateCoupon(
   baseUrl: string,
   adminToken: string,
@@ -57,61 +42,43 @@ export async function adminCreateCoupon(
 /** User id to bearer token, for an API in identity mode. */
 export type UserTokens = Map<number, string>;
 
+/** POSTs one claim, sent again after Retry-After on 429 or 503 (50 times at the most). */
 export async function submitClaim(baseUrl: string, item: ClaimPlanItem, tokens?: UserTokens): Promise<Submitted> {
   const submittedAt = Date.now();
   const started = performance.now();
   // In identity mode the token names the user and the body leaves userId out.
   const body: Partial<Schemas['ClaimRequest']> = tokens ? {} : { userId: item.userId };
-  for (let attempt = 0; ; attempt++) {
-    // The submit stays on plain fetch, typed by the generated schemas: through the generated
-    // client (a Request per call), three rush tests failed under the full suite with "other side
-    // closed" on submits, which plain fetch has not shown.
-    const res = await fetch(`${baseUrl}/coupons/${item.couponId}/claims`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...bearerFor(tokens, item.userId) },
-      body: JSON.stringify(body),
-    });
-    const answer = (await res.json()) as RequestResource | Problem;
-    if (res.status === 503 && attempt < 50) {
-      await new Promise((r) => setTimeout(r, 200));
-      continue;
-    }
-    const latencyMs = performance.now() - started;
-    if ((res.status === 202 || res.status === 200) && 'requestId' in answer) {
-      return { ...item, httpStatus: res.status, latencyMs, submittedAt, requestId: answer.requestId, resource: answer };
-    }
-    return {
-      ...item,
-      httpStatus: res.status,
-      latencyMs,
-      submittedAt,
-      ...('code' in answer ? { problemCode: answer.code } : {}),
-    };
-  }
-}
-
-/** Long-polls until the request is final (or `deadline` passes) and returns its last state. */
-export async function awaitFinal(
-  baseUrl: string,
-  requestId: string,
-  deadline: number,
-  headers: Record<string, string> = {},
-): Promise<RequestResource> {
-  const api = createApiClient(baseUrl);
-  for (;;) {
-    const waitMs = Math.max(0, Math.min(10_000, deadline - Date.now()));
-    try {
-      const { data, response } = await api.GET('/requests/{requestId}', {
-        params: { path: { requestId }, query: { waitMs } },
-        headers,
+  // The submit stays on plain fetch, typed by the generated schemas: through the generated client
+  // (a Request per call), three rush tests failed under the full suite with "other side closed" on
+  // submits, which plain fetch has not shown.
+  const { answer: res } = await sendWithRetry(
+    async () => {
+      const res = await fetch(`${baseUrl}/coupons/${item.couponId}/claims`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...bearerFor(tokens, item.userId) },
+        body: JSON.stringify(body),
       });
-      if (!data) throw new Error(`GET /requests/${requestId} answered ${response.status}`);
-      if (['SUCCEEDED', 'REJECTED', 'FAILED'].includes(data.status) || Date.now() >= deadline) return data;
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return {
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        body: (await res.json()) as RequestResource | Problem,
+      };
+    },
+    (res) => res.retryAfter,
+    { maxRetries: 50, maxDelayMs: 200 },
+  );
+  const answer = res.body;
+  const latencyMs = performance.now() - started;
+  if ((res.status === 202 || res.status === 200) && 'requestId' in answer) {
+    return { ...item, httpStatus: res.status, latencyMs, submittedAt, requestId: answer.requestId, resource: answer };
   }
+  return {
+    ...item,
+    httpStatus: res.status,
+    latencyMs,
+    submittedAt,
+    ...('code' in answer ? { problemCode: answer.code } : {}),
+  };
 }
 
 export async function observeCoupon(
