@@ -7,36 +7,28 @@
 import { randomInt } from 'node:crypto';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
 import type { Problem, Schemas } from '../client/index.js';
-import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
+import type { RequestResource } from '../rush/claims.js';
+import type { JsonClient } from '../rush/http.js';
 import { pool } from '../rush/pool.js';
-import { type RequestResource } from '../rush/claims.js';
-import { JsonClient, nowMs } from '../rush/http.js';
-import { ProgressBar } from './lib/progress.js';
-import { textTable, writeReport } from './lib/report.js';
-import { renderHtml, rushCharts, SetupError, summaryRows } from './lib/rush-report.js';
-import { awaitAll } from '../rush/poll.js';
-import { rushFigures, Sampler } from './lib/rush-figures.js';
-import { submitAll, type SubmitRecord } from '../rush/submit.js';
+import type { SubmitRecord } from '../rush/submit.js';
+import { UsageError, type ParsedArgs } from './lib/args.js';
+import type { ProgressBar } from './lib/progress.js';
+import { rushFigures } from './lib/rush-figures.js';
+import { SetupError, summaryRows } from './lib/rush-report.js';
+import { reportRush, runLoadScript, runRush, rushSpec, type RushContext } from './lib/rush-run.js';
 
-const spec: Record<string, OptionSpec> = {
-  url: { help: 'base URL of the API', default: 'http://127.0.0.1:3000' },
-  'admin-token': { help: 'admin token (else $ADMIN_TOKEN)' },
-  requests: { help: 'orders to submit', default: '10000' },
-  users: { help: 'distinct users (default: requests × (1 − repeat-share))' },
-  'repeat-share': { help: 'share of orders by a user who already ordered', default: '0' },
-  stock: { help: 'initial stock of each product', default: '1000' },
-  'max-per-user': { help: "each product's per-user limit (maxPerUser); with --repeat-share it is reached" },
-  products: { help: 'products in the rush (orders spread at random)', default: '1' },
-  quantity: { help: 'units per order', default: '1' },
-  price: { help: 'unit price in won', default: '1000' },
-  'pay-share': { help: 'share of placed orders to pay (balance charged first)', default: '0.1' },
-  concurrency: { help: 'requests in flight (connections)', default: '100' },
-  duration: { help: 'spread submissions over this many seconds (0 = as fast as possible)', default: '0' },
-  'poll-concurrency': { help: 'long polls in flight while waiting', default: '100' },
-  timeout: { help: 'seconds to wait for every request to be final', default: '120' },
-  out: { help: 'directory for the JSON and HTML report', default: 'reports' },
-  name: { help: 'report file name prefix', default: 'orders' },
-};
+const spec = rushSpec(
+  'orders',
+  { repeatShare: '0', name: 'orders' },
+  {
+    stock: { help: 'initial stock of each product', default: '1000' },
+    'max-per-user': { help: "each product's per-user limit (maxPerUser); with --repeat-share it is reached" },
+    products: { help: 'products in the rush (orders spread at random)', default: '1' },
+    quantity: { help: 'units per order', default: '1' },
+    price: { help: 'unit price in won', default: '1000' },
+    'pay-share': { help: 'share of placed orders to pay (balance charged first)', default: '0.1' },
+  },
+);
 
 interface OrderPlanItem {
   userId: number;
@@ -46,210 +38,126 @@ interface OrderPlanItem {
 
 type Product = Schemas['Product'];
 
-async function main(): Promise<number> {
-  const args = parseCli(spec);
-  if (args.help) {
-    console.log(usage('npm run load:orders --', 'Order rush with stock and order verification.', spec));
-    return 0;
-  }
-  const url = (args.string('url') as string).replace(/\/$/, '');
-  const adminToken = args.string('admin-token') ?? process.env.ADMIN_TOKEN;
-  if (!adminToken) throw new UsageError('an admin token is needed: --admin-token or ADMIN_TOKEN');
-  const requests = args.number('requests', { min: 1, max: 10_000_000 });
-  const repeatShare = args.number('repeat-share', { min: 0, max: 0.99, fractional: true });
-  const users =
-    args.optionalNumber('users', { min: 1, max: requests }) ?? Math.max(1, Math.round(requests * (1 - repeatShare)));
-  const stock = args.number('stock', { min: 0, max: 1_000_000_000 });
-  const maxPerUser = args.optionalNumber('max-per-user', { min: 1, max: 1_000_000 }) ?? null;
-  const productCount = args.number('products', { min: 1, max: 20 });
-  const quantity = args.number('quantity', { min: 1, max: 1_000 });
-  const price = args.number('price', { min: 0, max: 10_000_000 });
-  const payShare = args.number('pay-share', { min: 0, max: 1, fractional: true });
-  const concurrency = args.number('concurrency', { min: 1, max: 5_000 });
-  const durationS = args.number('duration', { min: 0, max: 3_600, fractional: true });
-  const pollConcurrency = args.number('poll-concurrency', { min: 1, max: 5_000 });
-  const timeoutS = args.number('timeout', { min: 1, max: 86_400 });
-  const outDir = args.string('out') as string;
-  const name = args.string('name') as string;
-  if (price * quantity > 10_000_000 && payShare > 0) {
+function orderOptions(args: ParsedArgs) {
+  const own = {
+    stock: args.number('stock', { min: 0, max: 1_000_000_000 }),
+    maxPerUser: args.optionalNumber('max-per-user', { min: 1, max: 1_000_000 }) ?? null,
+    productCount: args.number('products', { min: 1, max: 20 }),
+    quantity: args.number('quantity', { min: 1, max: 1_000 }),
+    price: args.number('price', { min: 0, max: 10_000_000 }),
+    payShare: args.number('pay-share', { min: 0, max: 1, fractional: true }),
+  };
+  if (own.price * own.quantity > 10_000_000 && own.payShare > 0) {
     throw new UsageError('--price × --quantity must be at most 10,000,000 (one balance charge) when paying');
   }
+  return own;
+}
 
-  const client = new JsonClient(url, concurrency);
-  const poller = new JsonClient(url, pollConcurrency + 2);
-  const progress = new ProgressBar();
-  try {
-    const health = await client.get('/healthz').catch((err: Error) => ({ status: 0, body: err.message }));
-    if (health.status !== 200) throw new SetupError(`${url}/healthz answered ${health.status}: ${String(health.body)}`);
-
-    const products: Product[] = [];
-    const runTag = new Date().toISOString();
-    for (let i = 0; i < productCount; i++) {
-      const res = await client.post<Product>(
-        '/admin/products',
-        { name: `load ${runTag} #${i + 1}`, price, stock, ...(maxPerUser !== null ? { maxPerUser } : {}) },
-        { authorization: `Bearer ${adminToken}` },
-      );
-      if (res.status !== 201)
-        throw new SetupError(`POST /admin/products answered ${res.status}: ${JSON.stringify(res.body)}`);
-      products.push(res.body);
-    }
-    const firstUserId = randomInt(1_000_000, 2 ** 46);
-    const plan: OrderPlanItem[] = Array.from({ length: requests }, (_, i) => ({
-      userId: firstUserId + (i < users ? i : randomInt(users)),
-      productId: (products[randomInt(products.length)] as Product).id,
-      quantity,
-    }));
-    for (let i = plan.length - 1; i > 0; i--) {
-      const j = randomInt(i + 1);
-      [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
-    }
-    console.log(
-      `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock}${maxPerUser !== null ? `, at most ${maxPerUser} per user` : ''} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${concurrency}${durationS > 0 ? `, over ${durationS} s` : ''}`,
+async function main(
+  { stock, maxPerUser, productCount, quantity, price, payShare }: ReturnType<typeof orderOptions>,
+  o: RushContext,
+): Promise<number> {
+  const { url, requests, users } = o;
+  const { client, progress } = o;
+  const products: Product[] = [];
+  const runTag = new Date().toISOString();
+  for (let i = 0; i < productCount; i++) {
+    const res = await client.post<Product>(
+      '/admin/products',
+      { name: `load ${runTag} #${i + 1}`, price, stock, ...(maxPerUser !== null ? { maxPerUser } : {}) },
+      { authorization: `Bearer ${o.adminToken}` },
     );
-
-    const start = nowMs();
-    let submitted = 0;
-    let accepted = 0;
-    let final = 0;
-    const sampler = new Sampler(
-      client,
-      start,
-      () => ['orders'],
-      () => ({ submitted, accepted, final }),
-    );
-    sampler.begin();
-    const records = await submitAll(
-      client,
-      plan,
-      (item) => {
-        submitted++;
-        return {
-          path: '/orders',
-          body: { userId: item.userId, items: [{ productId: item.productId, quantity: item.quantity }] },
-        };
-      },
-      {
-        concurrency,
-        durationS,
-        progress,
-        onAnswer: (r) => {
-          if (r.requestId) accepted++;
-        },
-      },
-    );
-    const finals = await awaitAll(poller, records, {
-      concurrency: pollConcurrency,
-      deadline: Date.now() + timeoutS * 1000,
-      progress,
-      onFinal: () => final++,
-    });
-    await sampler.stop();
-
-    const observations = toOrderObservations(records, finals);
-    const placed = observations.filter((o) => o.status === 'SUCCEEDED' && o.orderId !== undefined);
-    const payment = await payShareOf(client, placed, products, payShare, progress);
-
-    process.stderr.write('verifying through the public API …\n');
-    const stored: StoredOrderObservation[] = [];
-    await pool(placed, 50, async (o) => {
-      const res = await client.get<Schemas['Order']>(`/orders/${o.orderId}`);
-      if (res.status === 200) {
-        stored.push({
-          orderId: res.body.id,
-          userId: res.body.userId,
-          status: res.body.status,
-          items: res.body.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
-        });
-      }
-    });
-    const productsAfter = await Promise.all(
-      products.map(async (p) => {
-        const res = await client.get<Product>(`/products/${p.id}`);
-        if (res.status !== 200) throw new SetupError(`GET /products/${p.id} answered ${res.status}`);
-        return { productId: p.id, initialStock: p.stock, stock: res.body.stock, maxPerUser: p.maxPerUser };
-      }),
-    );
-    const oracle = verifyOrders(observations, productsAfter, stored);
-    const figures = rushFigures(records, finals);
-    const violations = [...oracle.violations, ...payment.violations];
-    const errors = Object.entries(figures.submitErrors);
-    if (errors.length > 0) {
-      violations.unshift(
-        `${errors.reduce((n, [, c]) => n + c, 0)} submissions were not accepted: ${errors.map(([k, c]) => `${k} ×${c}`).join(', ')}`,
-      );
-    }
-    const pass = violations.length === 0;
-
-    const summary = [
-      ...summaryRows(figures),
-      [
-        'placed',
-        `${oracle.succeeded} orders (expected ${oracle.expectedSucceeded}), ${oracle.distinctWinners} distinct buyers`,
-      ],
-      [
-        'stock',
-        oracle.perProduct
-          .map((p) => `product ${p.productId}: ${p.initialStock} → ${p.stock} (expected ${p.expectedStock})`)
-          .join('; '),
-      ],
-      ['paid', `${payment.paid} of ${payment.attempted} orders chosen to pay`],
-    ];
-    console.log();
-    console.log(textTable(['figure', 'value'], summary));
-    console.log(`verdict: ${pass ? 'PASS' : 'FAIL'}`);
-    for (const v of violations) console.log(`  violation: ${v}`);
-
-    const params = {
-      url,
-      requests,
-      users,
-      repeatShare,
-      stock,
-      maxPerUser,
-      products: productCount,
-      productIds: products.map((p) => p.id),
-      quantity,
-      price,
-      payShare,
-      concurrency,
-      durationS,
-      firstUserId,
-    };
-    const json = {
-      kind: 'load:orders',
-      startedAt: new Date(start).toISOString(),
-      params,
-      verdict: pass ? 'PASS' : 'FAIL',
-      violations,
-      oracle: { ...oracle, violations: undefined },
-      payment,
-      figures: {
-        ...figures,
-        submitLatency: figures.submitLatency.summary(),
-        timeToFinal: figures.timeToFinal.summary(),
-      },
-      laneDepthSource: sampler.hasMetrics ? '/metrics' : 'position and decided counts',
-      samples: sampler.samples,
-    };
-    const html = renderHtml(
-      'Order rush',
-      params,
-      summary,
-      pass,
-      violations,
-      figures,
-      rushCharts(
-        { records, finals, samples: sampler.samples, start, figures },
-        { timeToFinal: 'Time to final (accepted → decided)', depth: 'Order lane depth over time' },
-      ),
-    );
-    const files = await writeReport(outDir, name, json, html);
-    console.log(`report: ${files.json}\n        ${files.html}`);
-    return pass ? 0 : 1;
-  } finally {
-    await Promise.all([client.close(), poller.close()]);
+    if (res.status !== 201)
+      throw new SetupError(`POST /admin/products answered ${res.status}: ${JSON.stringify(res.body)}`);
+    products.push(res.body);
   }
+  const firstUserId = randomInt(1_000_000, 2 ** 46);
+  const plan: OrderPlanItem[] = Array.from({ length: requests }, (_, i) => ({
+    userId: firstUserId + (i < users ? i : randomInt(users)),
+    productId: (products[randomInt(products.length)] as Product).id,
+    quantity,
+  }));
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
+  }
+  console.log(
+    `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock}${maxPerUser !== null ? `, at most ${maxPerUser} per user` : ''} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${o.concurrency}${o.durationS > 0 ? `, over ${o.durationS} s` : ''}`,
+  );
+
+  const run = await runRush({
+    ...o,
+    plan,
+    request: (item) => ({
+      path: '/orders',
+      body: { userId: item.userId, items: [{ productId: item.productId, quantity: item.quantity }] },
+    }),
+    laneOf: () => 'orders',
+  });
+  const { records, finals } = run;
+
+  const observations = toOrderObservations(records, finals);
+  const placed = observations.filter((r) => r.status === 'SUCCEEDED' && r.orderId !== undefined);
+  const payment = await payShareOf(client, placed, products, payShare, progress);
+
+  process.stderr.write('verifying through the public API …\n');
+  const stored: StoredOrderObservation[] = [];
+  await pool(placed, 50, async (r) => {
+    const res = await client.get<Schemas['Order']>(`/orders/${r.orderId}`);
+    if (res.status === 200) {
+      stored.push({
+        orderId: res.body.id,
+        userId: res.body.userId,
+        status: res.body.status,
+        items: res.body.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
+      });
+    }
+  });
+  const productsAfter = await Promise.all(
+    products.map(async (p) => {
+      const res = await client.get<Product>(`/products/${p.id}`);
+      if (res.status !== 200) throw new SetupError(`GET /products/${p.id} answered ${res.status}`);
+      return { productId: p.id, initialStock: p.stock, stock: res.body.stock, maxPerUser: p.maxPerUser };
+    }),
+  );
+  const oracle = verifyOrders(observations, productsAfter, stored);
+  const figures = rushFigures(records, finals);
+  const summary = [
+    ...summaryRows(figures),
+    [
+      'placed',
+      `${oracle.succeeded} orders (expected ${oracle.expectedSucceeded}), ${oracle.distinctWinners} distinct buyers`,
+    ],
+    [
+      'stock',
+      oracle.perProduct
+        .map((p) => `product ${p.productId}: ${p.initialStock} → ${p.stock} (expected ${p.expectedStock})`)
+        .join('; '),
+    ],
+    ['paid', `${payment.paid} of ${payment.attempted} orders chosen to pay`],
+  ];
+  const params = {
+    stock,
+    maxPerUser,
+    products: productCount,
+    productIds: products.map((p) => p.id),
+    quantity,
+    price,
+    payShare,
+    firstUserId,
+  };
+  return reportRush({
+    kind: 'load:orders',
+    title: 'Order rush',
+    params,
+    run,
+    figures,
+    summary,
+    found: [oracle.violations, payment.violations],
+    extra: { oracle: { ...oracle, violations: undefined }, payment },
+    chartTitles: { timeToFinal: 'Time to final (accepted → decided)', depth: 'Order lane depth over time' },
+    options: o,
+  });
 }
 
 function toOrderObservations(
@@ -315,15 +223,4 @@ async function payShareOf(
   return { attempted: chosen.length, paid, violations: violations.slice(0, 10) };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write('\n');
-    if (err instanceof UsageError) {
-      console.error(
-        `${err.message}\n\n${usage('npm run load:orders --', 'Order rush with stock and order verification.', spec)}`,
-      );
-    } else console.error(err instanceof SetupError ? `setup failed: ${err.message}` : err);
-    process.exit(2);
-  },
-);
+runLoadScript('npm run load:orders --', 'Order rush with stock and order verification.', spec, orderOptions, main);

@@ -27,7 +27,7 @@ export function summaryRows(f: RushFigures): string[][] {
         ? `${f.endToEndSeconds.toFixed(2)} s (${Math.round(f.requests / f.endToEndSeconds)} requests/s)`
         : 'n/a',
     ],
-    ['503 retries', String(f.overloadedRetries)],
+    ['429/503 retries', String(f.overloadedRetries)],
     ['outcomes', outcomes || 'none'],
   ];
 }
