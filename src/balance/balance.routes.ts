@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { decodeCursor } from '../shared/cursor.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import { answerInTransaction } from '../http/idempotency.js';
 import { json, jsonBody, route } from '../http/openapi.js';
 import { cursorQuery, idParam, intQuery, validationHook } from '../http/validation.js';
 import { chargeBalance, getBalance, getBalanceHistory } from './balance.service.js';
@@ -59,7 +60,8 @@ export function balanceRoutes(deps: { db: Db; identity: Identity }) {
       }),
       async (c) => {
         const userId = actingUserId(c, c.req.valid('param').userId);
-        return c.json(await chargeBalance(db, userId, c.req.valid('json').amount), 200);
+        const { amount } = c.req.valid('json');
+        return answerInTransaction(c, db, 200, (transact) => chargeBalance(db, userId, amount, transact));
       },
     )
     .openapi(

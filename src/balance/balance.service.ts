@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import { transactionOf, type Db } from '../db/database.js';
 import { ConflictError } from '../shared/errors.js';
 import { encodeCursor } from '../shared/cursor.js';
 import {
@@ -14,15 +14,15 @@ export async function getBalance(db: Db, userId: number) {
   return { userId, balance: await findBalance(db, userId) };
 }
 
-export async function chargeBalance(db: Db, userId: number, amount: number) {
+export async function chargeBalance(db: Db, userId: number, amount: number, transact = transactionOf(db)) {
   await ensureBalanceRow(db, userId);
-  const balance = await db.transaction().execute(async (trx) => {
+  return transact(async (trx) => {
     if (!(await addToBalance(trx, userId, amount))) {
       throw new ConflictError('BALANCE_LIMIT_EXCEEDED', `A balance may not exceed ${MAX_BALANCE}`);
     }
-    return recordBalanceChange(trx, { userId, kind: 'CHARGE', amount });
+    const balance = await recordBalanceChange(trx, { userId, kind: 'CHARGE', amount });
+    return { userId, balance, chargedAmount: amount };
   });
-  return { userId, balance, chargedAmount: amount };
 }
 
 export async function getBalanceHistory(db: Db, userId: number, limit: number, beforeId: number | null) {

@@ -16,7 +16,7 @@ export interface NewCoupon {
   validDays: number;
 }
 
-export async function insertCoupon(db: Db, c: NewCoupon): Promise<number> {
+export async function insertCoupon(db: Executor, c: NewCoupon): Promise<number> {
   const result = await db
     .insertInto('coupons')
     .values({

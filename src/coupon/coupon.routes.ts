@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
-import { submittedKey } from '../http/idempotency.js';
+import { answerInTransaction, submittedKey } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, validationHook } from '../http/validation.js';
 import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
@@ -181,6 +181,7 @@ export function couponAdminRoutes(deps: { db: Db }) {
       request: { body: jsonBody(NewCoupon) },
       responses: { 201: json(Coupon, 'Created') },
     }),
-    async (c) => c.json(await createCoupon(deps.db, c.req.valid('json')), 201),
+    async (c) =>
+      answerInTransaction(c, deps.db, 201, (transact) => createCoupon(deps.db, c.req.valid('json'), transact)),
   );
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { CouponRow, UserCouponStatus } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { laneForCoupon } from '../queues/lanes.js';
@@ -23,19 +23,19 @@ function toCoupon(c: CouponRow) {
   };
 }
 
-export async function getCoupon(db: Db, id: number) {
+export async function getCoupon(db: Executor, id: number) {
   const coupon = await findCoupon(db, id);
   if (!coupon) throw new NotFoundError('COUPON_NOT_FOUND', `Coupon ${id} does not exist`);
   return toCoupon(coupon);
 }
 
-export async function createCoupon(db: Db, input: NewCoupon) {
+export async function createCoupon(db: Db, input: NewCoupon, transact = transactionOf(db)) {
   if (input.claimStartsAt && input.claimEndsAt && input.claimEndsAt <= input.claimStartsAt) {
     throw new ValidationError('claimEndsAt must be after claimStartsAt', [
       { path: 'body.claimEndsAt', message: 'must be after claimStartsAt' },
     ]);
   }
-  return getCoupon(db, await insertCoupon(db, input));
+  return transact(async (trx) => getCoupon(trx, await insertCoupon(trx, input)));
 }
 
 /**

@@ -1,8 +1,21 @@
-import { Kysely, MysqlDialect } from 'kysely';
+import { Kysely, MysqlDialect, type Transaction } from 'kysely';
 import { createPool, type PoolOptions } from 'mysql2';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+/** The database, or a transaction of it: what a read that may run inside one takes. */
+export type Executor = Db | Transaction<Database>;
+
+/**
+ * Runs `work` in one transaction and commits it. A service that changes state takes one, so that its
+ * caller may commit more with the same effect (a synchronous POST's Idempotency-Key answer).
+ */
+export type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+
+export const transactionOf =
+  (db: Db): Transact =>
+  (work) =>
+    db.transaction().execute(work);
 
 export interface DbOptions {
   connectionLimit?: number;

@@ -1,10 +1,17 @@
 // Idempotency-Key for every POST: the first answer to a key is stored and replayed for 24 hours;
 // the same key with another body is refused. Records of synchronous POSTs live in MySQL
-// (idempotency_keys); queued submits (claims, orders) keep theirs in Redis, written in the same
-// transaction as their job (src/request/submit.service.ts), so they only have the key checked here.
+// (idempotency_keys): the middleware claims the key with a PENDING record, and a POST with an effect
+// answers through answerInTransaction(), which stores the answer in the effect's own transaction, so
+// a crash leaves the effect with its answer or neither. Queued submits (claims, orders) keep their
+// records in Redis, written in the same transaction as their job (src/request/submit.service.ts),
+// so they only have the key checked here.
 import { createHash } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
-import type { Db } from '../db/database.js';
+import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
+import type { Transaction } from 'kysely';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { JSONParsed } from 'hono/utils/types';
+import { transactionOf, type Db, type Transact } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 import type { IdentityEnv } from './identity.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../shared/errors.js';
 
@@ -16,6 +23,21 @@ const REPLAYED_HEADERS = ['content-type', 'location', 'retry-after'];
 interface Stored {
   headers: Record<string, string>;
   body: string;
+}
+
+/** The PENDING record this request holds; `created_at` tells it from a later holder's record of the same key. */
+interface Held {
+  scope: string;
+  key: string;
+  createdAt: Date;
+  /** Set once the answer is committed with the effect; the middleware then leaves the record alone. */
+  answered: boolean;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    idempotencyKey?: Held;
+  }
 }
 
 /** Paths of the queued submits, whose keys are recorded with their job. */
@@ -38,13 +60,18 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
     const body = await c.req.text();
     const hash = createHash('sha256').update(body).digest('hex');
 
+    let held: Held | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
+      const createdAt = new Date();
       const inserted = await db
         .insertInto('idempotency_keys')
         .ignore()
-        .values({ scope, idem_key: key, request_hash: hash, state: 'PENDING', created_at: new Date() })
+        .values({ scope, idem_key: key, request_hash: hash, state: 'PENDING', created_at: createdAt })
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) break;
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+        held = { scope, key, createdAt, answered: false };
+        break;
+      }
 
       const existing = await db
         .selectFrom('idempotency_keys')
@@ -55,11 +82,13 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
       if (!existing) continue;
       const age = Date.now() - existing.created_at.getTime();
       if (age > ttlMs || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
+        // Only the record as read: a PENDING one that its request answered meanwhile is replayed, not taken.
         await db
           .deleteFrom('idempotency_keys')
           .where('idem_key', '=', key)
           .where('scope', '=', scope)
           .where('created_at', '=', existing.created_at)
+          .where('state', '=', existing.state)
           .execute();
         continue;
       }
@@ -83,36 +112,64 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
       });
     }
 
+    if (!held) throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'This Idempotency-Key is contended', 1);
+    c.set('idempotencyKey', held);
     try {
       await next();
     } catch (err) {
-      await release(db, scope, key);
+      await release(db, held);
       throw err;
     }
+    if (held.answered) return;
     const res = c.res;
     // Refused input (400, 415) and a caller refused as not the user (401, 403) never ran, and a
     // server error wrote nothing: none leaves a record, so a retry with the same key runs afresh.
+    // Any other answer that did not come through answerInTransaction() changed nothing in MySQL (a
+    // refusal such as 409), so storing it after the fact loses nothing in a crash.
     if (res.status >= 500 || [400, 401, 403, 415].includes(res.status)) {
-      await release(db, scope, key);
+      await release(db, held);
       return;
     }
-    const headers: Record<string, string> = {};
-    for (const name of REPLAYED_HEADERS) {
-      const value = res.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    const text = await res.clone().text();
-    await db
-      .updateTable('idempotency_keys')
-      .set({
-        state: 'DONE',
-        response_status: res.status,
-        response_body: JSON.stringify({ headers, body: text } satisfies Stored),
-      })
-      .where('idem_key', '=', key)
-      .where('scope', '=', scope)
-      .execute();
+    await storeAnswer(db, held, res);
   };
+}
+
+/**
+ * Answers a synchronous POST with `status` and what `run` returns. `run` gets the transaction its
+ * service must make its effect in, and returns what that transaction returned: the answer is stored
+ * with the request's Idempotency-Key in the same transaction, so a process killed after the commit
+ * leaves a record a retry replays, and one killed before it leaves no effect. When a retry has taken
+ * the key over meanwhile (this request outlived STALE_PENDING_MS), the effect is rolled back: 409.
+ */
+export async function answerInTransaction<T extends object, S extends ContentfulStatusCode>(
+  c: Context,
+  db: Db,
+  status: S,
+  run: (transact: Transact) => Promise<T>,
+): Promise<Response & TypedResponse<JSONParsed<T>, S, 'json'>> {
+  const held = c.get('idempotencyKey');
+  let answer: { result: unknown; res: Response } | undefined;
+  const transact: Transact = async (work) => {
+    if (answer) throw new Error('answerInTransaction: a service may commit its answer once');
+    let rendered: { result: unknown; res: Response } | undefined;
+    const result = await db.transaction().execute(async (trx) => {
+      const value = await work(trx);
+      rendered = { result: value, res: c.json(value as object, status) };
+      if (held && !(await storeAnswer(trx, held, rendered.res))) {
+        throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A retry with this Idempotency-Key took it over', 1);
+      }
+      return value;
+    });
+    answer = rendered;
+    return result;
+  };
+  const result = await run(held ? transact : transactionOf(db));
+  if (!held) return c.json(result as T, status);
+  if (!answer || answer.result !== result) {
+    throw new Error('answerInTransaction: the answer must be what the service committed');
+  }
+  held.answered = true;
+  return answer.res as Response & TypedResponse<JSONParsed<T>, S, 'json'>;
 }
 
 /** A queued submit's key (checked by the middleware above), with its route and validated body. */
@@ -121,12 +178,36 @@ export function submittedKey(c: Context, body: unknown): { key: string; scope: s
   return key === undefined ? undefined : { key, scope: `POST ${c.req.path}`, body };
 }
 
-async function release(db: Db, scope: string, key: string): Promise<void> {
+/** Turns the held PENDING record into the stored answer; false when the record is no longer this request's. */
+async function storeAnswer(db: Db | Transaction<Database>, held: Held, res: Response): Promise<boolean> {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = res.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  const text = await res.clone().text();
+  const updated = await db
+    .updateTable('idempotency_keys')
+    .set({
+      state: 'DONE',
+      response_status: res.status,
+      response_body: JSON.stringify({ headers, body: text } satisfies Stored),
+    })
+    .where('idem_key', '=', held.key)
+    .where('scope', '=', held.scope)
+    .where('state', '=', 'PENDING')
+    .where('created_at', '=', held.createdAt)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+async function release(db: Db, held: Held): Promise<void> {
   await db
     .deleteFrom('idempotency_keys')
-    .where('idem_key', '=', key)
-    .where('scope', '=', scope)
+    .where('idem_key', '=', held.key)
+    .where('scope', '=', held.scope)
     .where('state', '=', 'PENDING')
+    .where('created_at', '=', held.createdAt)
     .execute()
     .catch(() => undefined);
 }

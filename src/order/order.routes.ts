@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
-import { submittedKey } from '../http/idempotency.js';
+import { answerInTransaction, submittedKey } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, positiveId, validationHook } from '../http/validation.js';
 import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
@@ -128,7 +128,8 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
       }),
       async (c) => {
         const userId = actingUserId(c, c.req.valid('json').userId);
-        return c.json(await cancelOrder(db, c.req.valid('param').orderId, userId), 200);
+        const { orderId } = c.req.valid('param');
+        return answerInTransaction(c, db, 200, (transact) => cancelOrder(db, orderId, userId, transact));
       },
     );
 }

@@ -1,5 +1,6 @@
-import type { Db } from '../db/database.js';
-import type { OrderRow } from '../db/schema.js';
+import type { Transaction } from 'kysely';
+import { transactionOf, type Db, type Executor } from '../db/database.js';
+import type { Database, OrderRow } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { ORDER_LANE } from '../queues/lanes.js';
 import type { OrderPayload } from '../queues/payloads.js';
@@ -35,7 +36,7 @@ function toView(o: OrderRow, items: { product_id: number; quantity: number; unit
 
 const orderNotFound = (id: number) => new NotFoundError('ORDER_NOT_FOUND', `Order ${id} does not exist`);
 
-export async function getOrder(db: Db, id: number) {
+export async function getOrder(db: Executor, id: number) {
   const order = await findOrder(db, id);
   if (!order) throw orderNotFound(id);
   return toView(order, await findOrderItems(db, id));
@@ -58,46 +59,43 @@ export async function submitOrder(
 }
 
 /**
- * Closes a pending order as CANCELLED or EXPIRED and gives its stock and coupon back, in one
+ * Closes a pending order as CANCELLED or EXPIRED and gives its stock and coupon back, in the caller's
  * transaction. Returns false when the order was not pending (already paid, cancelled or expired),
  * so whichever of cancel, the expiry job and the sweep comes first releases it, exactly once.
  */
 async function release(
-  db: Db,
+  trx: Transaction<Database>,
   orderId: number,
   status: 'CANCELLED' | 'EXPIRED',
   guard: (o: OrderRow) => void,
   now: Date,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const order = await lockOrder(trx, orderId);
-    if (!order) throw orderNotFound(orderId);
-    guard(order);
-    if (order.status !== 'PENDING_PAYMENT') return false;
-    if (status === 'EXPIRED' && order.expires_at.getTime() > now.getTime()) return false;
-    if (!(await closeOrder(trx, orderId, status, now))) return false;
-    const items = await findOrderItems(trx, orderId);
-    await changeStock(trx, new Map(items.map((i) => [i.product_id, i.quantity])));
-    if (order.user_coupon_id !== null) await releaseCoupon(trx, order.user_coupon_id, orderId);
-    return true;
-  });
+  const order = await lockOrder(trx, orderId);
+  if (!order) throw orderNotFound(orderId);
+  guard(order);
+  if (order.status !== 'PENDING_PAYMENT') return false;
+  if (status === 'EXPIRED' && order.expires_at.getTime() > now.getTime()) return false;
+  if (!(await closeOrder(trx, orderId, status, now))) return false;
+  const items = await findOrderItems(trx, orderId);
+  await changeStock(trx, new Map(items.map((i) => [i.product_id, i.quantity])));
+  if (order.user_coupon_id !== null) await releaseCoupon(trx, order.user_coupon_id, orderId);
+  return true;
 }
 
-export async function cancelOrder(db: Db, orderId: number, userId: number, now = new Date()) {
-  const released = await release(
-    db,
-    orderId,
-    'CANCELLED',
-    (o) => {
+export async function cancelOrder(db: Db, orderId: number, userId: number, transact = transactionOf(db)) {
+  const now = new Date();
+  return transact(async (trx) => {
+    const guard = (o: OrderRow) => {
       if (o.user_id !== userId) throw new ForbiddenError('FORBIDDEN', 'This order belongs to another user');
       if (o.status !== 'PENDING_PAYMENT') {
         throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} is ${o.status} and cannot be cancelled`);
       }
-    },
-    now,
-  );
-  if (!released) throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} cannot be cancelled`);
-  return getOrder(db, orderId);
+    };
+    if (!(await release(trx, orderId, 'CANCELLED', guard, now))) {
+      throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} cannot be cancelled`);
+    }
+    return getOrder(trx, orderId);
+  });
 }
 
 /** Expires every order past its payment window; safe to run from several processes at once. */
@@ -106,7 +104,7 @@ export async function expireDueOrders(db: Db, now = new Date(), batch = 500): Pr
   for (;;) {
     const due = await findDueOrders(db, now, batch);
     for (const { id } of due) {
-      if (await release(db, id, 'EXPIRED', () => undefined, now)) expired++;
+      if (await db.transaction().execute((trx) => release(trx, id, 'EXPIRED', () => undefined, now))) expired++;
     }
     if (due.length < batch) return expired;
   }

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
+import { answerInTransaction } from '../http/idempotency.js';
 import { json, route } from '../http/openapi.js';
 import { validationHook } from '../http/validation.js';
 import { OrderParams, userBody } from '../order/order.routes.js';
@@ -34,7 +35,8 @@ export function paymentRoutes(deps: { db: Db; identity: Identity }) {
     }),
     async (c) => {
       const userId = actingUserId(c, c.req.valid('json').userId);
-      return c.json(await payOrder(deps.db, c.req.valid('param').orderId, userId), 200);
+      const { orderId } = c.req.valid('param');
+      return answerInTransaction(c, deps.db, 200, (transact) => payOrder(deps.db, orderId, userId, transact));
     },
   );
 }

@@ -1,5 +1,5 @@
 // Payment: one transaction turns a reservation into a sale.
-import type { Db } from '../db/database.js';
+import { transactionOf, type Db } from '../db/database.js';
 import { deductFromBalance, recordBalanceChange } from '../balance/balance.repository.js';
 import { closeOrder, findOrderItems, lockOrder, useCoupon } from '../order/order.repository.js';
 import { addDailySales } from '../product/product.repository.js';
@@ -11,8 +11,14 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.j
  * USED, counting the units in the day's sales. The stock was reserved when the order was placed, so
  * it cannot be short here. The order row lock makes concurrent payments of one order charge once.
  */
-export async function payOrder(db: Db, orderId: number, userId: number, now = new Date()) {
-  return db.transaction().execute(async (trx) => {
+export async function payOrder(
+  db: Db,
+  orderId: number,
+  userId: number,
+  transact = transactionOf(db),
+  now = new Date(),
+) {
+  return transact(async (trx) => {
     const order = await lockOrder(trx, orderId);
     if (!order) throw new NotFoundError('ORDER_NOT_FOUND', `Order ${orderId} does not exist`);
     if (order.user_id !== userId) throw new ForbiddenError('FORBIDDEN', 'This order belongs to another user');

@@ -21,7 +21,7 @@ export async function listProducts(db: Db, limit: number, afterId: number | null
 }
 
 export async function insertProduct(
-  db: Db,
+  db: Executor,
   product: { name: string; price: number; stock: number; maxPerUser?: number | null | undefined },
 ) {
   const { maxPerUser, ...rest } = product;

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { decodeCursor } from '../shared/cursor.js';
+import { answerInTransaction } from '../http/idempotency.js';
 import { json, jsonBody, route } from '../http/openapi.js';
 import { cursorQuery, idParam, intQuery, validationHook } from '../http/validation.js';
 import {
@@ -130,7 +131,7 @@ export function productAdminRoutes(deps: { db: Db }) {
         request: { body: jsonBody(NewProduct) },
         responses: { 201: json(Product, 'Created') },
       }),
-      async (c) => c.json(await createProduct(db, c.req.valid('json')), 201),
+      async (c) => answerInTransaction(c, db, 201, (transact) => createProduct(db, c.req.valid('json'), transact)),
     )
     .openapi(
       route({

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import { transactionOf, type Db, type Executor } from '../db/database.js';
 import { encodeCursor } from '../shared/cursor.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import {
@@ -23,7 +23,7 @@ const toView = ({ max_per_user, ...p }: ProductRecord) => ({ ...p, maxPerUser: m
 
 const productNotFound = (id: number) => new NotFoundError('PRODUCT_NOT_FOUND', `Product ${id} does not exist`);
 
-export async function getProduct(db: Db, id: number) {
+export async function getProduct(db: Executor, id: number) {
   const product = await findProduct(db, id);
   if (!product) throw productNotFound(id);
   return toView(product);
@@ -57,9 +57,9 @@ export async function getTopProducts(db: Db, days: number, limit: number, now = 
 export async function createProduct(
   db: Db,
   input: { name: string; price: number; stock: number; maxPerUser?: number | null | undefined },
+  transact = transactionOf(db),
 ) {
-  const id = await insertProduct(db, input);
-  return getProduct(db, id);
+  return transact(async (trx) => getProduct(trx, await insertProduct(trx, input)));
 }
 
 /** Changes a product's per-user limit; orders already placed keep their units. */

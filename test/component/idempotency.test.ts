@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BALANCE } from '../../src/balance/balance.repository.js';
 import { ADMIN_TOKEN, createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
+import { eventually } from '../support/order-client.js';
 import { expectProblem } from '../support/problem.js';
 
 let ctx: TestContext;
@@ -169,6 +171,48 @@ describe('Idempotency-Key on POST', () => {
     expect(after.status).toBe(200);
     expect(after.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await balanceOf(userId)).toBe(1234);
+    expect(await historyRows(userId)).toBe(1);
+  });
+
+  it('when a charge is held up past the stale window and a retry takes its key over, then only one of the two charges commits', async () => {
+    const userId = newUserId();
+    await ctx.db.insertInto('balances').values({ user_id: userId, balance: 0 }).execute();
+    const key = newKey();
+    const record = () =>
+      ctx.db
+        .selectFrom('idempotency_keys')
+        .select(['state', 'created_at'])
+        .where('idem_key', '=', key)
+        .executeTakeFirst();
+    // The test holds the balance row, so both charges wait at their effect until it lets go.
+    let letGo = () => {};
+    let locked = () => {};
+    const held = new Promise<void>((r) => (locked = r));
+    const holder = ctx.db.transaction().execute(async (trx) => {
+      await sql`SELECT balance FROM balances WHERE user_id = ${userId} FOR UPDATE`.execute(trx);
+      locked();
+      await new Promise<void>((r) => (letGo = r));
+    });
+    await held;
+    const first = postJson(ctx, chargePath(userId), { amount: 300 }, { 'Idempotency-Key': key });
+    expect(await eventually(async () => (await record())?.state === 'PENDING', 10_000)).toBe(true);
+    // As if the first charge had run for two minutes: a retry may now take its key over.
+    const stale = new Date(Date.now() - 120_000);
+    await ctx.db.updateTable('idempotency_keys').set({ created_at: stale }).where('idem_key', '=', key).execute();
+    const second = postJson(ctx, chargePath(userId), { amount: 300 }, { 'Idempotency-Key': key });
+    const takenOver = async () => (await record())?.created_at.getTime() !== stale.getTime();
+    expect(await eventually(takenOver, 10_000)).toBe(true);
+    letGo();
+    await holder;
+
+    await expectProblem(await first, 409, 'IDEMPOTENCY_KEY_IN_PROGRESS');
+    const served = await second;
+    expect(served.status).toBe(200);
+    const body = await served.text();
+    expect(JSON.parse(body)).toEqual({ userId, balance: 300, chargedAmount: 300 });
+    const replay = await postJson(ctx, chargePath(userId), { amount: 300 }, { 'Idempotency-Key': key });
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await replay.text()).toBe(body);
     expect(await historyRows(userId)).toBe(1);
   });
 });
