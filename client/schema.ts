@@ -17,6 +17,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/coupons/{couponId}/draw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The draw of a coupon's pre-queue
+     * @description When the draw ran and, in drawn order, each pre-queued claim with its requestId, userId and the sequence it took. 409 NO_PRE_QUEUE for a coupon without preQueueOpensAt.
+     */
+    get: operations['getCouponDraw'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/products': {
     parameters: {
       query?: never;
@@ -96,7 +116,7 @@ export interface paths {
     put?: never;
     /**
      * Claim a coupon (queued, first come first served)
-     * @description One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or PROCESSING, another claim returns that same request (same requestId, sequence and position) and queues nothing; once it is final, a new claim is decided as usual. An Idempotency-Key is recorded with the job in one Redis transaction: the same key and body return the same request on any API process, also after the first answer was lost (Idempotent-Replayed: true).
+     * @description One place in line per user and coupon: while a claim of the user for the coupon is QUEUED or PROCESSING, another claim returns that same request (same requestId, sequence and position) and queues nothing; once it is final, a new claim is decided as usual. An Idempotency-Key is recorded with the job in one Redis transaction: the same key and body return the same request on any API process, also after the first answer was lost (Idempotent-Replayed: true). A coupon with a pre-queue takes claims from preQueueOpensAt until claimStartsAt into it (202, preQueued: true, sequence null), one per user; at claimStartsAt they are drawn into the lane in a uniformly random order, ahead of every later claim. A claim after the start waits briefly for the draw, else 503 PRE_QUEUE_DRAWING.
      */
     post: operations['claimCoupon'];
     delete?: never;
@@ -420,6 +440,11 @@ export interface components {
       maxDiscountAmount: number | null;
       minOrderAmount: number;
       name: string;
+      /**
+       * Format: date-time
+       * @description Claims from here until claimStartsAt wait in the pre-queue, drawn at the start
+       */
+      preQueueOpensAt: string | null;
       remaining: number;
       totalQuantity: number;
       validDays: number;
@@ -499,7 +524,10 @@ export interface components {
       | 'SERVICE_UNAVAILABLE'
       | 'IDENTITY_UNAVAILABLE'
       | 'OVERLOADED'
-      | 'NOT_READY';
+      | 'NOT_READY'
+      | 'PRE_QUEUE_WINDOW_INVALID'
+      | 'NO_PRE_QUEUE'
+      | 'PRE_QUEUE_DRAWING';
     Health: {
       /** @enum {string} */
       status: 'ok';
@@ -521,6 +549,11 @@ export interface components {
       maxDiscountAmount?: number | null;
       minOrderAmount?: number;
       name: string;
+      /**
+       * Format: date-time
+       * @description Opens a pre-queue: claims from then until claimStartsAt (which it must precede) are drawn in a uniformly random order at claimStartsAt, ahead of every later claim
+       */
+      preQueueOpensAt?: string | null;
       totalQuantity: number;
       validDays: number;
     };
@@ -552,6 +585,11 @@ export interface components {
       maxDiscountAmount?: number | null;
       minOrderAmount?: number;
       name: string;
+      /**
+       * Format: date-time
+       * @description Opens a pre-queue: claims from then until claimStartsAt (which it must precede) are drawn in a uniformly random order at claimStartsAt, ahead of every later claim
+       */
+      preQueueOpensAt?: string | null;
       totalQuantity: number;
       validDays: number;
     };
@@ -639,6 +677,32 @@ export interface components {
       paidAmount: number;
       /** @enum {string} */
       status: 'PAID';
+    };
+    PreQueueDraw: {
+      /** @description Every pre-queued claim in drawn order (position 1 first); empty while PENDING */
+      claims: {
+        /** Format: date-time */
+        acceptedAt: string;
+        position: number;
+        requestId: string;
+        sequence: number;
+        userId: number;
+      }[];
+      /** Format: date-time */
+      claimStartsAt: string | null;
+      couponId: number;
+      /**
+       * Format: date-time
+       * @description When the draw was recorded; null while PENDING
+       */
+      drawnAt: string | null;
+      /** Format: date-time */
+      preQueueOpensAt: string;
+      /**
+       * @description PENDING until the draw at claimStartsAt has run
+       * @enum {string}
+       */
+      status: 'PENDING' | 'DRAWN';
     };
     /** @description RFC 9457 problem details */
     Problem: {
@@ -849,7 +913,7 @@ export interface operations {
           };
         };
       };
-      /** @description The Idempotency-Key was used with another body: IDEMPOTENCY_KEY_REUSED */
+      /** @description The Idempotency-Key was used with another body: IDEMPOTENCY_KEY_REUSED, PRE_QUEUE_WINDOW_INVALID */
       422: {
         headers: {
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -858,7 +922,117 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
-            code?: 'IDEMPOTENCY_KEY_REUSED';
+            code?: 'IDEMPOTENCY_KEY_REUSED' | 'PRE_QUEUE_WINDOW_INVALID';
+          };
+        };
+      };
+      /** @description An unexpected error; nothing was written: INTERNAL_ERROR */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'INTERNAL_ERROR';
+          };
+        };
+      };
+      /** @description The engine cannot take the request now; retry after Retry-After: SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'SERVICE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  getCouponDraw: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
+         * @example checkout-7f3a
+         */
+        'X-Request-Id'?: components['parameters']['X-Request-Id'];
+      };
+      path: {
+        couponId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The draw, or PENDING while it has not run */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PreQueueDraw'];
+        };
+      };
+      /** @description Malformed HTTP, or a field is missing, of the wrong type or out of range: MALFORMED_REQUEST, VALIDATION_FAILED */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'MALFORMED_REQUEST' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description Credentials are missing or wrong: UNAUTHORIZED */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHORIZED';
+          };
+        };
+      };
+      /** @description The resource does not exist: COUPON_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'COUPON_NOT_FOUND';
+          };
+        };
+      };
+      /** @description The request conflicts with the current state; nothing changed: NO_PRE_QUEUE */
+      409: {
+        headers: {
+          /** @description Seconds to wait before asking again; with IDEMPOTENCY_KEY_IN_PROGRESS */
+          'Retry-After'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'NO_PRE_QUEUE';
           };
         };
       };
@@ -1527,7 +1701,7 @@ export interface operations {
           };
         };
       };
-      /** @description The engine cannot take the request now; retry after Retry-After: SERVICE_UNAVAILABLE, OVERLOADED */
+      /** @description The engine cannot take the request now; retry after Retry-After: SERVICE_UNAVAILABLE, OVERLOADED, PRE_QUEUE_DRAWING */
       503: {
         headers: {
           'Retry-After': components['headers']['Retry-After'];
@@ -1537,7 +1711,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
-            code?: 'SERVICE_UNAVAILABLE' | 'OVERLOADED';
+            code?: 'SERVICE_UNAVAILABLE' | 'OVERLOADED' | 'PRE_QUEUE_DRAWING';
           };
         };
       };

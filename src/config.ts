@@ -55,6 +55,11 @@ const ConfigSchema = z.object({
   /** How long a lane keeps a completed job in Redis (at most 20,000 per lane); its outcome stays in MySQL. */
   COMPLETED_JOB_RETENTION_S: intFromEnv(3_600, 1),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100),
+  /**
+   * Tests only: how long the lane owner pauses after closing a pre-queue and again after adding its
+   * drawn claims, so a fault test can kill it inside the draw. 0 in production.
+   */
+  PRE_QUEUE_DRAW_PAUSE_MS: intFromEnv(0, 0, 60_000),
   /** How long an Idempotency-Key is remembered (its MySQL record or its Redis record). */
   IDEMPOTENCY_TTL_S: intFromEnv(86_400, 1),
   /** Queued submits (claims, orders) one user may make per second; 0 turns the limit off. */

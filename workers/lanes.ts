@@ -29,7 +29,7 @@ export function createLaneConsumers(deps: {
   return allLanes(config.COUPON_LANES, deps.laneTypes).map((lane) => {
     const queue = deps.queues.get(lane.name);
     if (!queue) throw new Error(`missing queue for ${lane.name}`);
-    const processor = lane.laneType.processor({ config, redis, lane, scheduleExpiry });
+    const processor = lane.laneType.processor({ config, db: deps.db, redis, lane, scheduleExpiry });
     return new LaneConsumer({
       lane,
       queuePrefix: config.QUEUE_PREFIX,

@@ -31,6 +31,7 @@ import type { LaneProgress } from '../../src/request/lane-progress.js';
 import { OutcomeCache } from '../../src/request/outcome-cache.js';
 import { InstantAnswers } from '../../src/request/instant-answers.js';
 import { LaneFront } from '../../src/request/lane-front.js';
+import { PreQueue } from '../../src/coupon/pre-queue.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
 import { LANE_TYPES } from '../../src/queues/lane-types.js';
 
@@ -60,6 +61,7 @@ export function createApp(input: AppDeps) {
     outcomes: input.outcomes ?? new OutcomeCache(),
     instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX),
     front: new LaneFront(input),
+    preQueue: new PreQueue(input),
   };
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

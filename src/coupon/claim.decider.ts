@@ -5,6 +5,8 @@ export interface CouponState {
   totalQuantity: number;
   issuedQuantity: number;
   claimStartsAt: Date | null;
+  /** With a pre-queue, claims are taken from here on (they reach the lane only after its draw). */
+  preQueueOpensAt?: Date | null;
   claimEndsAt: Date | null;
 }
 
@@ -25,7 +27,8 @@ export const holderKey = (couponId: number, userId: number) => `${couponId}:${us
 /**
  * Decides claims in the order given. `coupons` and `holders` (couponId:userId pairs already issued)
  * are the database state at the start of the batch; both are updated as claims are issued. The claim
- * window is judged at the moment the request was accepted, not when the lane got to it.
+ * window is judged at the moment the request was accepted, not when the lane got to it; a coupon's
+ * window opens with its pre-queue, whose claims come into the lane drawn, ahead of every later one.
  */
 export function decideClaims(
   coupons: Map<number, CouponState>,
@@ -36,10 +39,8 @@ export function decideClaims(
     const coupon = coupons.get(claim.couponId);
     if (!coupon) return { issue: false, code: 'COUPON_NOT_FOUND', message: `Coupon ${claim.couponId} does not exist` };
     const at = claim.acceptedAt.getTime();
-    if (
-      (coupon.claimStartsAt && at < coupon.claimStartsAt.getTime()) ||
-      (coupon.claimEndsAt && at >= coupon.claimEndsAt.getTime())
-    ) {
+    const opensAt = coupon.preQueueOpensAt ?? coupon.claimStartsAt;
+    if ((opensAt && at < opensAt.getTime()) || (coupon.claimEndsAt && at >= coupon.claimEndsAt.getTime())) {
       return { issue: false, code: 'CLAIM_WINDOW_CLOSED', message: 'The coupon could not be claimed at that time' };
     }
     const key = holderKey(claim.couponId, claim.userId);

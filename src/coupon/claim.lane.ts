@@ -6,6 +6,7 @@ import { laneKeys } from '../queues/lane-keys.js';
 import { ClaimPayload } from '../queues/payloads.js';
 import { CLAIM_REJECTIONS } from './claim.decider.js';
 import { claimProcessor } from './claim.processor.js';
+import { preQueueDraws } from './pre-queue.draw.js';
 
 export const claimLaneType: LaneType<ClaimPayload> = {
   type: 'COUPON_CLAIM',
@@ -20,6 +21,16 @@ export const claimLaneType: LaneType<ClaimPayload> = {
     rejections: CLAIM_REJECTIONS,
   },
   jobName: (p) => `claim coupon ${p.couponId} by user ${p.userId}`,
-  processor: ({ redis, config, lane }) =>
-    claimProcessor({ redis, soldOutKey: laneKeys(config.QUEUE_PREFIX, lane).soldOut }),
+  processor: ({ redis, config, db, lane }) =>
+    claimProcessor({
+      redis,
+      soldOutKey: laneKeys(config.QUEUE_PREFIX, lane).soldOut,
+      ownerTask: preQueueDraws({
+        db,
+        redis,
+        lane,
+        queuePrefix: config.QUEUE_PREFIX,
+        pauseMs: config.PRE_QUEUE_DRAW_PAUSE_MS,
+      }),
+    }),
 };

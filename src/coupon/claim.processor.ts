@@ -1,7 +1,9 @@
-// Decides a batch of coupon claims inside the lane transaction and publishes sold-out flags.
+// Decides a batch of coupon claims inside the lane transaction and publishes sold-out flags; its
+// owner task draws the lane's pre-queues.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
 import { ClaimPayload } from '../queues/payloads.js';
 import type { RedisClient } from '../redis.js';
+import type { OwnerTask } from '../lane/owner-task.js';
 import { addIssued, findHolders, insertUserCoupons, lockCoupons } from './coupon.repository.js';
 import { decideClaims, holderKey, type CouponState } from './claim.decider.js';
 
@@ -10,8 +12,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function claimProcessor(deps: {
   redis: RedisClient;
   soldOutKey: (couponId: number) => string;
+  /** Draws the lane's pre-queues at their start (pre-queue.draw.ts). */
+  ownerTask?: OwnerTask;
 }): LaneProcessor<ClaimPayload> {
   return {
+    ...(deps.ownerTask ? { ownerTask: deps.ownerTask } : {}),
     async decide(trx, items: LaneItem<ClaimPayload>[], now) {
       const couponIds = [...new Set(items.map((i) => i.payload.couponId))];
       const userIds = [...new Set(items.map((i) => i.payload.userId))];
@@ -24,6 +29,7 @@ export function claimProcessor(deps: {
             totalQuantity: r.total_quantity,
             issuedQuantity: r.issued_quantity,
             claimStartsAt: r.claim_starts_at,
+            preQueueOpensAt: r.pre_queue_opens_at,
             claimEndsAt: r.claim_ends_at,
           },
         ]),

@@ -11,6 +11,8 @@ export interface NewCoupon {
   maxDiscountAmount: number | null;
   minOrderAmount: number;
   totalQuantity: number;
+  /** Absent or null: no pre-queue. */
+  preQueueOpensAt?: Date | null;
   claimStartsAt: Date | null;
   claimEndsAt: Date | null;
   validDays: number;
@@ -27,6 +29,7 @@ export async function insertCoupon(db: Executor, c: NewCoupon): Promise<number> 
       min_order_amount: c.minOrderAmount,
       total_quantity: c.totalQuantity,
       claim_starts_at: c.claimStartsAt,
+      pre_queue_opens_at: c.preQueueOpensAt ?? null,
       claim_ends_at: c.claimEndsAt,
       valid_days: c.validDays,
       created_at: new Date(),
@@ -124,4 +127,58 @@ export async function listUserCoupons(
     query = query.where('uc.status', '=', status).where('uc.expires_at', '>', now);
   }
   return query.execute();
+}
+
+/** One line of a pre-queue draw, in drawn order (position 1 … n). */
+export interface DrawEntry {
+  position: number;
+  requestId: string;
+  userId: number;
+  sequence: number;
+  acceptedAt: Date;
+}
+
+/** Writes a coupon's draw once: false when it was already recorded (a draw run again after a crash). */
+export async function insertDraw(trx: Transaction<Database>, couponId: number, entries: DrawEntry[], at: Date) {
+  const coupon = await trx
+    .selectFrom('coupons')
+    .select('pre_queue_drawn_at')
+    .where('id', '=', couponId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!coupon || coupon.pre_queue_drawn_at) return false;
+  for (let i = 0; i < entries.length; i += 1_000) {
+    await trx
+      .insertInto('coupon_draws')
+      .values(
+        entries.slice(i, i + 1_000).map((e) => ({
+          coupon_id: couponId,
+          position: e.position,
+          request_id: e.requestId,
+          user_id: e.userId,
+          sequence: e.sequence,
+          accepted_at: e.acceptedAt,
+        })),
+      )
+      .execute();
+  }
+  await trx.updateTable('coupons').set({ pre_queue_drawn_at: at }).where('id', '=', couponId).execute();
+  return true;
+}
+
+export async function listDraw(db: Db, couponId: number) {
+  return db
+    .selectFrom('coupon_draws')
+    .select(['position', 'request_id', 'user_id', 'sequence', 'accepted_at'])
+    .where('coupon_id', '=', couponId)
+    .orderBy('position')
+    .execute();
+}
+
+export async function findDrawEntry(db: Db, requestId: string) {
+  return db
+    .selectFrom('coupon_draws')
+    .select(['coupon_id', 'user_id', 'sequence', 'accepted_at'])
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
 }

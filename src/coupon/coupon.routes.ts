@@ -7,7 +7,7 @@ import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, validationHook } from '../http/validation.js';
 import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
 import type { RequestDeps } from '../request/request.service.js';
-import { createCoupon, getCoupon, getUserCoupons, submitClaim } from './coupon.service.js';
+import { createCoupon, getCoupon, getDraw, getUserCoupons, submitClaim } from './coupon.service.js';
 
 const Coupon = z
   .object({
@@ -20,6 +20,10 @@ const Coupon = z
     totalQuantity: z.number().int(),
     issuedQuantity: z.number().int(),
     remaining: z.number().int(),
+    preQueueOpensAt: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'Claims from here until claimStartsAt wait in the pre-queue, drawn at the start' }),
     claimStartsAt: z.iso.datetime().nullable(),
     claimEndsAt: z.iso.datetime().nullable(),
     validDays: z.number().int(),
@@ -44,6 +48,11 @@ const couponFields = {
     .openapi({ description: 'PERCENT only: the most it takes off; null or absent for no cap' }),
   minOrderAmount: money.optional().transform((v) => v ?? 0),
   totalQuantity: z.number().int().min(1).max(100_000_000),
+  preQueueOpensAt: instant.openapi({
+    description:
+      'Opens a pre-queue: claims from then until claimStartsAt (which it must precede) are drawn in a ' +
+      'uniformly random order at claimStartsAt, ahead of every later claim',
+  }),
   claimStartsAt: instant,
   claimEndsAt: instant,
   validDays: z.number().int().min(1).max(3650),
@@ -98,11 +107,15 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
           'PROCESSING, another claim returns that same request (same requestId, sequence and position) and ' +
           'queues nothing; once it is final, a new claim is decided as usual. An Idempotency-Key is recorded ' +
           'with the job in one Redis transaction: the same key and body return the same request on any API ' +
-          'process, also after the first answer was lost (Idempotent-Replayed: true).',
+          'process, also after the first answer was lost (Idempotent-Replayed: true). A coupon with a pre-queue ' +
+          'takes claims from preQueueOpensAt until claimStartsAt into it (202, preQueued: true, sequence null), ' +
+          'one per user; at claimStartsAt they are drawn into the lane in a uniformly random order, ahead of every ' +
+          'later claim. A claim after the start waits briefly for the draw, else 503 PRE_QUEUE_DRAWING.',
         tags: ['Coupons'],
         access: 'user',
         identity,
         queued: true,
+        errors: { 503: ['PRE_QUEUE_DRAWING'] },
         request: {
           params: z.object({ couponId: idParam('couponId') }),
           body: jsonBody(z.object({ userId: identity.bodyUserId }).openapi('ClaimRequest'), !identity.enabled),
@@ -169,19 +182,59 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
     );
 }
 
+const Draw = z
+  .object({
+    couponId: z.number().int(),
+    preQueueOpensAt: z.iso.datetime(),
+    claimStartsAt: z.iso.datetime().nullable(),
+    status: z.enum(['PENDING', 'DRAWN']).openapi({ description: 'PENDING until the draw at claimStartsAt has run' }),
+    drawnAt: z.iso.datetime().nullable().openapi({ description: 'When the draw was recorded; null while PENDING' }),
+    claims: z
+      .array(
+        z.object({
+          position: z.number().int().min(1),
+          requestId: z.string(),
+          userId: z.number().int(),
+          sequence: z.number().int(),
+          acceptedAt: z.iso.datetime(),
+        }),
+      )
+      .openapi({ description: 'Every pre-queued claim in drawn order (position 1 first); empty while PENDING' }),
+  })
+  .openapi('PreQueueDraw');
+
 export function couponAdminRoutes(deps: { db: Db }) {
-  return new OpenAPIHono({ defaultHook: validationHook }).openapi(
-    route({
-      method: 'post',
-      path: '/admin/coupons',
-      operationId: 'createCoupon',
-      summary: 'Create a coupon campaign',
-      tags: ['Admin'],
-      access: 'admin',
-      request: { body: jsonBody(NewCoupon) },
-      responses: { 201: json(Coupon, 'Created') },
-    }),
-    async (c) =>
-      answerInTransaction(c, deps.db, 201, (transact) => createCoupon(deps.db, c.req.valid('json'), transact)),
-  );
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(
+      route({
+        method: 'post',
+        path: '/admin/coupons',
+        operationId: 'createCoupon',
+        summary: 'Create a coupon campaign',
+        tags: ['Admin'],
+        access: 'admin',
+        errors: { 422: ['PRE_QUEUE_WINDOW_INVALID'] },
+        request: { body: jsonBody(NewCoupon) },
+        responses: { 201: json(Coupon, 'Created') },
+      }),
+      async (c) =>
+        answerInTransaction(c, deps.db, 201, (transact) => createCoupon(deps.db, c.req.valid('json'), transact)),
+    )
+    .openapi(
+      route({
+        method: 'get',
+        path: '/admin/coupons/{couponId}/draw',
+        operationId: 'getCouponDraw',
+        summary: "The draw of a coupon's pre-queue",
+        description:
+          'When the draw ran and, in drawn order, each pre-queued claim with its requestId, userId and the ' +
+          'sequence it took. 409 NO_PRE_QUEUE for a coupon without preQueueOpensAt.',
+        tags: ['Admin'],
+        access: 'admin',
+        errors: { 404: ['COUPON_NOT_FOUND'], 409: ['NO_PRE_QUEUE'] },
+        request: { params: z.object({ couponId: idParam('couponId') }) },
+        responses: { 200: json(Draw, 'The draw, or PENDING while it has not run') },
+      }),
+      async (c) => c.json(await getDraw(deps.db, c.req.valid('param').couponId), 200),
+    );
 }

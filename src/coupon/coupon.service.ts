@@ -1,10 +1,11 @@
 import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { CouponRow, UserCouponStatus } from '../db/schema.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../shared/errors.js';
 import { laneForCoupon } from '../queues/lanes.js';
 import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
 import { submitQueued, type Submitted } from '../request/submit.service.js';
-import { findCoupon, insertCoupon, listUserCoupons, type NewCoupon } from './coupon.repository.js';
+import { findCoupon, insertCoupon, listDraw, listUserCoupons, type NewCoupon } from './coupon.repository.js';
+import { preQueueStep } from './pre-queue.step.js';
 
 function toCoupon(c: CouponRow) {
   return {
@@ -17,6 +18,7 @@ function toCoupon(c: CouponRow) {
     totalQuantity: c.total_quantity,
     issuedQuantity: c.issued_quantity,
     remaining: c.total_quantity - c.issued_quantity,
+    preQueueOpensAt: c.pre_queue_opens_at?.toISOString() ?? null,
     claimStartsAt: c.claim_starts_at?.toISOString() ?? null,
     claimEndsAt: c.claim_ends_at?.toISOString() ?? null,
     validDays: c.valid_days,
@@ -35,13 +37,48 @@ export async function createCoupon(db: Db, input: NewCoupon, transact = transact
       { path: 'body.claimEndsAt', message: 'must be after claimStartsAt' },
     ]);
   }
+  if (input.preQueueOpensAt && !(input.claimStartsAt && input.preQueueOpensAt < input.claimStartsAt)) {
+    throw new UnprocessableError(
+      'PRE_QUEUE_WINDOW_INVALID',
+      input.claimStartsAt
+        ? 'preQueueOpensAt must be before claimStartsAt'
+        : 'preQueueOpensAt needs a claimStartsAt: the pre-queue is drawn at the start',
+    );
+  }
   return transact(async (trx) => getCoupon(trx, await insertCoupon(trx, input)));
+}
+
+/** The recorded draw of a coupon's pre-queue: when it ran and, in drawn order, each claim. */
+export async function getDraw(db: Db, couponId: number) {
+  const coupon = await findCoupon(db, couponId);
+  if (!coupon) throw new NotFoundError('COUPON_NOT_FOUND', `Coupon ${couponId} does not exist`);
+  if (!coupon.pre_queue_opens_at) {
+    throw new ConflictError('NO_PRE_QUEUE', `Coupon ${couponId} has no pre-queue (no preQueueOpensAt)`);
+  }
+  const drawnAt = coupon.pre_queue_drawn_at;
+  const claims = drawnAt ? await listDraw(db, couponId) : [];
+  return {
+    couponId,
+    preQueueOpensAt: coupon.pre_queue_opens_at.toISOString(),
+    claimStartsAt: coupon.claim_starts_at?.toISOString() ?? null,
+    status: drawnAt ? ('DRAWN' as const) : ('PENDING' as const),
+    drawnAt: drawnAt?.toISOString() ?? null,
+    claims: claims.map((c) => ({
+      position: c.position,
+      requestId: c.request_id,
+      userId: c.user_id,
+      sequence: c.sequence,
+      acceptedAt: c.accepted_at.toISOString(),
+    })),
+  };
 }
 
 /**
  * Accepts a claim into the coupon's lane, one place in line per user: while the user's claim for
  * this coupon waits or runs, another returns it. A coupon that its lane has marked sold out is
- * answered at once (no later claim can succeed: issued coupons never return to the pool).
+ * answered at once (no later claim can succeed: issued coupons never return to the pool). A coupon
+ * with a pre-queue takes claims from preQueueOpensAt into it, and lets later ones into the lane only
+ * once the pre-queue is drawn (pre-queue.step.ts).
  */
 export async function submitClaim(
   deps: RequestDeps,
@@ -50,14 +87,20 @@ export async function submitClaim(
   { httpRequestId, ...options }: SubmitOptions = {},
 ): Promise<Submitted> {
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
-  const payload = { couponId, userId, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
+  const acceptedAt = Date.now();
+  const payload = { couponId, userId, acceptedAt, ...(httpRequestId ? { httpRequestId } : {}) };
+  const window = await deps.preQueue.window(couponId);
+  const preQueue =
+    window?.preQueueOpensAt != null && window.claimStartsAt !== null && acceptedAt >= window.preQueueOpensAt
+      ? preQueueStep(deps, lane, { couponId, userId, acceptedAt, claimStartsAt: window.claimStartsAt })
+      : undefined;
   return submitQueued(deps, {
     ...options,
     lane,
     jobName: lane.laneType.jobName(payload),
     payload,
     userId,
-    claim: { couponId },
+    claim: { couponId, preQueue },
   });
 }
 

@@ -5,6 +5,7 @@ import * as initial from './migrations/0001_initial.js';
 import * as purchaseLimits from './migrations/0002_purchase_limits.js';
 import * as requestTypes from './migrations/0004_request_types.js';
 import * as outcomesFinishedAt from './migrations/0005_request_outcomes_finished_at.js';
+import * as preQueue from './migrations/0006_pre_queue.js';
 
 // Migrations are listed here rather than read from a folder, so they work the same under tsx,
 // compiled output and bundlers.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002_purchase_limits': purchaseLimits,
   '0004_request_types': requestTypes,
   '0005_request_outcomes_finished_at': outcomesFinishedAt,
+  '0006_pre_queue': preQueue,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -75,9 +75,22 @@ export interface CouponTable {
   total_quantity: number;
   issued_quantity: Generated<number>;
   claim_starts_at: Date | null;
+  /** Claims from here until claim_starts_at wait in the pre-queue and are drawn at the start. */
+  pre_queue_opens_at: Date | null;
+  pre_queue_drawn_at: Date | null;
   claim_ends_at: Date | null;
   valid_days: number;
   created_at: CreatedAt;
+}
+
+/** One pre-queued claim as the draw placed it: position 1 … n, the sequence it took in the lane. */
+export interface CouponDrawTable {
+  coupon_id: number;
+  position: number;
+  request_id: string;
+  user_id: number;
+  sequence: number;
+  accepted_at: Date;
 }
 
 export type UserCouponStatus = 'AVAILABLE' | 'RESERVED' | 'USED';
@@ -139,6 +152,7 @@ export interface Database {
   order_items: OrderItemTable;
   coupons: CouponTable;
   user_coupons: UserCouponTable;
+  coupon_draws: CouponDrawTable;
   request_outcomes: RequestOutcomeTable;
   lanes: LaneTable;
   idempotency_keys: IdempotencyKeyTable;

@@ -1,12 +1,11 @@
 // The lane consumer: while it owns the lane it takes waiting jobs in batches, decides them strictly
 // by sequence in one fenced transaction, and only then completes them in BullMQ.
 //
-// Order is kept by three things together: the sequence is BullMQ's job id, assigned in the same
-// Redis script that appends the job to the wait list; only the lease holder takes jobs
-// (lane-ownership.ts); and the transaction only accepts the sequences that directly follow the
-// lane's last decided one (sequencer.ts), so a job that is elsewhere (held by a dead owner) is
-// waited for, never overtaken. Infrastructure errors retry the same batch in place; BullMQ's retry
-// is never used.
+// Order is kept by three things together: the sequence is BullMQ's job id, assigned in the same Redis
+// script that appends the job to the wait list; only the lease holder takes jobs (lane-ownership.ts);
+// and the transaction only accepts the sequences that directly follow the lane's last decided one
+// (sequencer.ts), so a job that is elsewhere (held by a dead owner) is waited for, never overtaken.
+// Infrastructure errors retry the same batch in place; BullMQ's retry is never used.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
@@ -24,6 +23,7 @@ import { LaneOwnership } from './lane-ownership.js';
 import type { LaneProcessor } from './lane-processor.js';
 import { afterBatchFailure, judgeGap, selectCandidates } from './sequencer.js';
 import { LaneLease } from './lease.js';
+import { OwnerTaskRunner } from './owner-task.js';
 
 export interface LaneConsumerOptions<P extends JobEnvelope> {
   lane: Lane<P>;
@@ -62,6 +62,7 @@ export class LaneConsumer<P extends JobEnvelope> {
   private loop: Promise<void> | undefined;
   private fetchMs = 0;
   private readonly rate = new DecideRate();
+  private readonly ownerTask: OwnerTaskRunner | undefined;
 
   constructor(private readonly opts: LaneConsumerOptions<P>) {
     const { lane, queuePrefix, redis } = opts;
@@ -77,6 +78,7 @@ export class LaneConsumer<P extends JobEnvelope> {
       mayAcquire: opts.mayAcquire,
     });
     this.intake = new LaneIntake({ ...opts, keys: this.keys, token: randomUUID(), log: this.log });
+    this.ownerTask = OwnerTaskRunner.of({ ...opts, log: this.log }, this.ownership);
   }
 
   get laneName(): string {
@@ -89,11 +91,13 @@ export class LaneConsumer<P extends JobEnvelope> {
 
   start(): void {
     this.loop ??= this.run();
+    this.ownerTask?.start();
   }
 
   /** Finishes the batch in hand, hands the lane over at once, and closes the BullMQ worker. */
   async stop(): Promise<void> {
     this.ownership.stop();
+    await this.ownerTask?.stop();
     // An owner waiting for jobs blocks for up to a second; BullMQ's wake-up marker ends the wait now.
     if (this.ownership.holdsLease) await this.intake.interrupt();
     await this.loop;
@@ -208,11 +212,8 @@ export class LaneConsumer<P extends JobEnvelope> {
         this.opts.hooks?.onRetry?.(this.opts.lane.name, err);
         const step = afterBatchFailure({ infrastructure: isInfrastructureError(err), limit, attempt });
         if (step.kind === 'retry') {
-          const message = (err as Error).message;
-          this.log.warn(
-            { err: message, attempt, wait: step.waitMs },
-            'batch failed on infrastructure; retrying the same batch',
-          );
+          const info = { err: (err as Error).message, attempt, wait: step.waitMs };
+          this.log.warn(info, 'batch failed on infrastructure; retrying the same batch');
           await sleep(step.waitMs);
         } else if (step.kind === 'isolate') {
           this.log.error({ err }, 'batch failed; isolating the first request');

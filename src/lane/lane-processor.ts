@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { OwnerTask } from './owner-task.js';
 
 /** One accepted request of a lane, its payload validated. */
 export interface LaneItem<P> {
@@ -33,4 +34,6 @@ export interface BatchDecisions {
  */
 export interface LaneProcessor<P> {
   decide(trx: Transaction<Database>, items: LaneItem<P>[], now: Date): Promise<BatchDecisions>;
+  /** Work only the lane's owner may do, run periodically while it owns the lane (the pre-queue draw). */
+  ownerTask?: OwnerTask;
 }

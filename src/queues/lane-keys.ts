@@ -19,6 +19,24 @@ export function laneKeys(queuePrefix: string, lane: { name: string }) {
     /** Decisions per second lately, set by the owner with each batch; absent when it went quiet. */
     rate: `${base}:lane:rate`,
     soldOut: (couponId: number) => `${base}:lane:sold-out:${couponId}`,
+    /** Coupons of the lane with a pre-queue still to draw, scored by their start (ms). */
+    preQueues: `${base}:lane:pre-queues`,
+    /** One coupon's pre-queue (src/coupon/pre-queue.ts). */
+    preQueue: (couponId: number) => {
+      const pre = `${base}:lane:pre:${couponId}`;
+      return {
+        /** Absent while open; `closed` once the draw began; `drawn` once its claims are in the lane. */
+        state: `${pre}:state`,
+        /** Pre-queued request ids in acceptance order (scored by acceptedAt); the draw shuffles them. */
+        entries: `${pre}:entries`,
+        /** Request id to `<userId>|<acceptedAt>`. */
+        requests: `${pre}:requests`,
+        /** User id to request id: one pre-queued claim per user. */
+        users: `${pre}:users`,
+        /** Request id to drawn sequence, written with the draw. */
+        drawn: `${pre}:drawn`,
+      };
+    },
   };
 }
 

@@ -5,6 +5,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
 import type { LaneProcessor } from '../lane/lane-processor.js';
 import type { Identity, IdentityEnv } from '../http/identity.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
@@ -35,6 +36,7 @@ export interface Lane<P extends JobEnvelope = JobEnvelope> {
 /** What a worker process offers a lane type's processor. */
 export interface ProcessorContext {
   config: Config;
+  db: Db;
   redis: RedisClient;
   lane: Lane;
   /** Asks for an expiry check of unpaid orders at the given time (a delayed job). */

@@ -5,10 +5,11 @@ import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
 import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
 import { UnavailableError, NotFoundError } from '../shared/errors.js';
-import { laneByCode, laneKeys, type Lane, type LaneType } from '../queues/lanes.js';
+import { laneByCode, laneForCoupon, laneKeys, type Lane, type LaneType } from '../queues/lanes.js';
+import type { PreQueue } from '../coupon/pre-queue.js';
 import type { JobEnvelope } from '../queues/lane-type.js';
 import { findOutcome } from './request.repository.js';
-import { formatRequestId, newNonce, parseRequestId } from './request.ids.js';
+import { formatRequestId, newNonce, parsePreQueueRequestId, parseRequestId } from './request.ids.js';
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
@@ -25,6 +26,8 @@ export interface RequestResource {
   sequence: number | null;
   position?: number;
   estimatedWaitMs?: number;
+  /** A claim taken into a coupon's pre-queue (its sequence is null until the draw). */
+  preQueued?: boolean;
   result?: Record<string, unknown>;
   error?: { code: string; message: string };
   acceptedAt: string;
@@ -43,6 +46,8 @@ export interface RequestDeps {
   /** The submit side of each lane: what a submit needs to know, and batched adds. */
   front: LaneFront;
   config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number; IDEMPOTENCY_TTL_S: number };
+  /** Coupons' pre-queues: claims before the start, and the gate after it. */
+  preQueue: PreQueue;
   /** The lane types this API serves (the registry's by default). */
   laneTypes?: readonly LaneType[];
 }
@@ -182,9 +187,40 @@ export function isFinal(r: RequestResource): boolean {
   return isFinalStatus(r.status);
 }
 
+/**
+ * A claim taken into a pre-queue: waiting for the draw, or, once drawn, the request its drawn job
+ * is (`<lane code>-<drawn sequence>-<its nonce>`), shown under the id the client was given.
+ */
+async function readPreQueued(deps: RequestDeps, requestId: string): Promise<RequestResource & { lane: Lane }> {
+  const parsed = parsePreQueueRequestId(requestId);
+  const found = parsed ? await deps.preQueue.read(requestId) : null;
+  if (!parsed || !found) throw notFound(requestId);
+  const lane = laneForCoupon(parsed.couponId, deps.config.COUPON_LANES);
+  const acceptedAt = new Date(found.acceptedAt).toISOString();
+  if (found.sequence === null) {
+    const common = { requestId, type: lane.type, sequence: null, preQueued: true, acceptedAt, finishedAt: null };
+    return { ...common, status: 'QUEUED', lane };
+  }
+  const drawn = await readOnce(deps, formatRequestId(lane.code, found.sequence, parsed.nonce));
+  return { ...drawn, requestId, preQueued: true, lane };
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function waitPreQueued(deps: RequestDeps, requestId: string, deadline: number): Promise<RequestResource> {
+  for (;;) {
+    const { lane, ...resource } = await readPreQueued(deps, requestId);
+    const left = deadline - Date.now();
+    if (isFinal(resource) || left <= 0) return resource;
+    if (resource.sequence === null) await pause(Math.min(200, left));
+    else await deps.progress.wait(lane.name, resource.sequence, Math.min(1_000, left));
+  }
+}
+
 /** The request's current state; with waitMs, holds the answer until it is final or time is up. */
 export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 0): Promise<RequestResource> {
   const deadline = Date.now() + waitMs;
+  if (requestId.startsWith('p-')) return waitPreQueued(deps, requestId, deadline);
   let resource = await readOnce(deps, requestId);
   const parsed = parseRequestId(requestId);
   const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES, deps.laneTypes) : undefined;

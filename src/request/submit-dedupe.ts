@@ -5,7 +5,7 @@
 // submit whose answer was lost (process killed, connection cut, timeout) is found again by its retry.
 //
 // Records are strings `<sequence>|<nonce>|<body hash>|<acceptedAt>` (`x|<nonce>|<hash>|` for an
-// answer given at once without queueing).
+// answer given at once without queueing, `p<couponId>|…` for a claim taken into a pre-queue).
 import { createHash } from 'node:crypto';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
@@ -16,6 +16,8 @@ export interface SubmitRecord {
   nonce: string;
   hash: string;
   acceptedAt: number | null;
+  /** The coupon whose pre-queue took the request (its id is then `p-<couponId>-<nonce>`). */
+  preQueue?: number;
 }
 
 /** How a submit is made at most once. */
@@ -46,9 +48,14 @@ export function parseRecord(raw: unknown): SubmitRecord | null {
   if (typeof raw !== 'string') return null;
   const [seq, nonce, hash, acceptedAt] = raw.split('|');
   if (seq === undefined || nonce === undefined || hash === undefined) return null;
+  const at = acceptedAt ? Number(acceptedAt) : null;
+  if (seq.startsWith('p')) {
+    const preQueue = Number(seq.slice(1));
+    return Number.isSafeInteger(preQueue) ? { sequence: null, nonce, hash, acceptedAt: at, preQueue } : null;
+  }
   const sequence = seq === 'x' ? null : Number(seq);
   if (sequence !== null && !Number.isSafeInteger(sequence)) return null;
-  return { sequence, nonce, hash, acceptedAt: acceptedAt ? Number(acceptedAt) : null };
+  return { sequence, nonce, hash, acceptedAt: at };
 }
 
 /** The Redis key of a queue's deduplication id (BullMQ's naming: `<prefix>:<queue>:de:<id>`). */

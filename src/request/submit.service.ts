@@ -4,7 +4,7 @@
 // and its record are one Redis transaction (submit-dedupe.ts).
 import { RateLimitedError, UnavailableError, UnprocessableError } from '../shared/errors.js';
 import type { Lane } from '../queues/lanes.js';
-import { formatRequestId, newNonce } from './request.ids.js';
+import { formatPreQueueRequestId, formatRequestId, newNonce } from './request.ids.js';
 import {
   getRequest,
   isFinal,
@@ -26,6 +26,9 @@ import {
   type SubmitRecord,
 } from './submit-dedupe.js';
 
+/** Given the Idempotency-Key's record to write and the nonce the request would get. */
+export type PreQueueStep = (key: Once['key'], nonce: string) => Promise<Submitted | undefined>;
+
 export interface Submitted {
   resource: RequestResource;
   /** false when the answer is final at once (sold out, or a repeat of a request already decided). */
@@ -39,8 +42,12 @@ export interface QueuedSubmit extends Omit<SubmitOptions, 'httpRequestId'> {
   jobName: string;
   payload: Record<string, unknown> & { acceptedAt: number };
   userId: number;
-  /** A claim: its coupon's sold-out flag is read with the snapshot, and its user keeps one place in line. */
-  claim?: { couponId: number };
+  /**
+   * A claim: its coupon's sold-out flag is read with the snapshot, and its user keeps one place in
+   * line. `preQueue` runs before the add when the coupon has a pre-queue: it answers the claim
+   * itself (taken into the pre-queue, or the user's claim there), or returns undefined to add it.
+   */
+  claim?: { couponId: number; preQueue?: PreQueueStep | undefined };
 }
 
 /**
@@ -102,6 +109,8 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
   const nonce = newNonce();
+  const answered = await s.claim?.preQueue?.(once?.key, nonce);
+  if (answered) return answered;
   const data = { ...s.payload, nonce };
   const acceptedAt = s.payload.acceptedAt;
   if (!once) {
@@ -137,7 +146,11 @@ async function replay(deps: RequestDeps, lane: Lane, record: SubmitRecord, hash:
     );
   }
   const requestId =
-    record.sequence === null ? `x-${record.nonce}` : formatRequestId(lane.code, record.sequence, record.nonce);
+    record.preQueue !== undefined
+      ? formatPreQueueRequestId(record.preQueue, record.nonce)
+      : record.sequence === null
+        ? `x-${record.nonce}`
+        : formatRequestId(lane.code, record.sequence, record.nonce);
   const resource = await getRequest(deps, requestId);
   return { resource, queued: !isFinal(resource), replayed: true };
 }

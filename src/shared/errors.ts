@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   'IDENTITY_UNAVAILABLE',
   'OVERLOADED',
   'NOT_READY',
+  'PRE_QUEUE_WINDOW_INVALID',
+  'NO_PRE_QUEUE',
+  'PRE_QUEUE_DRAWING',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

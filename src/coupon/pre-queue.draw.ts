@@ -1,0 +1,136 @@
+// The draw of a coupon's pre-queue, done by its lane's owner once claimStartsAt has passed:
+//   1. close the pre-queue (the API's acceptance script refuses from then on);
+//   2. shuffle its claims (drawOrder: Fisher–Yates over crypto.randomInt) and add them to the lane in
+//      that order in ONE Redis transaction, together with the script that notes each claim's
+//      sequence and marks the pre-queue drawn; claims after the start pass the API's gate only once
+//      it is drawn, so every one of them takes a later sequence;
+//   3. record the draw in MySQL (coupon_draws) in a transaction fenced by the owner's token.
+// A crash before step 2's EXEC leaves nothing drawn (the next owner shuffles again: no order was
+// ever shown); after it, the next owner only records what Redis holds. Each drawn job's
+// deduplication id is its pre-queued request id, so an add run twice by two owners is a no-op.
+import type { Db } from '../db/database.js';
+import type { OwnerTask, OwnerTaskContext } from '../lane/owner-task.js';
+import { laneKeys } from '../queues/lane-keys.js';
+import type { Lane } from '../queues/lane-type.js';
+import type { ClaimPayload } from '../queues/payloads.js';
+import type { RedisClient } from '../redis.js';
+import { parsePreQueueRequestId } from '../request/request.ids.js';
+import { appendAddOnce, dedupeKey, transactionOf } from '../request/submit-dedupe.js';
+import { findCoupon, insertDraw, type DrawEntry } from './coupon.repository.js';
+import { drawOrder } from './draw.js';
+
+/** How often the owner looks for pre-queues whose start has come. */
+const DRAW_CHECK_MS = 100;
+/** The pre-queue's claims, users and drawn sequences stay this long after the draw (polls then read MySQL). */
+const KEEP_S = 7 * 24 * 3600;
+
+// KEYS: state. Closes the pre-queue unless it is closed or drawn already; returns the state.
+const CLOSE = `
+local s = redis.call('GET', KEYS[1])
+if s then return s end
+redis.call('SET', KEYS[1], 'closed')
+return 'closed'`;
+
+// KEYS: state, drawn. ARGV: deduplication key prefix, then the drawn request ids. Runs after the
+// adds in their transaction: notes each request's sequence (the job holding its deduplication id).
+const MARK_DRAWN = `
+for i = 2, #ARGV do
+  local id = redis.call('GET', ARGV[1] .. ARGV[i])
+  if id then redis.call('HSET', KEYS[2], ARGV[i], id) end
+end
+redis.call('SET', KEYS[1], 'drawn')
+return #ARGV - 1`;
+
+interface Entry {
+  requestId: string;
+  userId: number;
+  acceptedAt: number;
+}
+
+export function preQueueDraws(deps: {
+  db: Db;
+  redis: RedisClient;
+  lane: Lane;
+  queuePrefix: string;
+  /** Tests only (PRE_QUEUE_DRAW_PAUSE_MS): a pause inside the draw, to kill the owner there. */
+  pauseMs: number;
+}): OwnerTask {
+  const { db, redis, lane } = deps;
+  const keys = laneKeys(deps.queuePrefix, lane);
+  const pause = () => (deps.pauseMs > 0 ? new Promise((r) => setTimeout(r, deps.pauseMs)) : undefined);
+
+  async function entries(pre: ReturnType<typeof keys.preQueue>, ids: string[]): Promise<Entry[]> {
+    if (ids.length === 0) return [];
+    const meta = await redis.hmget(pre.requests, ...ids);
+    return ids.map((requestId, i) => {
+      const [userId = 0, acceptedAt = 0] = (meta[i] ?? '').split('|').map(Number);
+      return { requestId, userId, acceptedAt };
+    });
+  }
+
+  /** Step 2: the shuffled claims into the lane, in one transaction with their sequences and the mark. */
+  async function addDrawn(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
+    const drawn = drawOrder(await entries(pre, await redis.zrange(pre.entries, '0', '-1')));
+    const multi = await transactionOf(ctx.queue);
+    for (const e of drawn) {
+      const nonce = parsePreQueueRequestId(e.requestId)?.nonce ?? '';
+      const data: ClaimPayload = { couponId, userId: e.userId, acceptedAt: e.acceptedAt, nonce };
+      appendAddOnce(multi, ctx.queue, lane.laneType.jobName(data), data, { dedupeId: e.requestId });
+    }
+    const dePrefix = dedupeKey(ctx.queue, '');
+    multi.eval(MARK_DRAWN, 2, pre.state, pre.drawn, dePrefix, ...drawn.map((e) => e.requestId));
+    const results = (await multi.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed || results.length === 0) throw failed?.[0] ?? new Error('the draw transaction was discarded');
+    ctx.log.info({ couponId, drawn: drawn.length }, 'pre-queue drawn');
+  }
+
+  /** Step 3: the draw as Redis holds it, in sequence order, written once to MySQL under the owner's fence. */
+  async function record(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
+    const sequences = await redis.hgetall(pre.drawn);
+    const order = Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+    const drawn: DrawEntry[] = (await entries(pre, order)).map((e, i) => ({
+      position: i + 1,
+      requestId: e.requestId,
+      userId: e.userId,
+      sequence: Number(sequences[e.requestId]),
+      acceptedAt: new Date(e.acceptedAt),
+    }));
+    const written = await ctx.fenced((trx) => insertDraw(trx, couponId, drawn, new Date()));
+    ctx.log.info({ couponId, claims: drawn.length, written }, 'pre-queue draw recorded');
+  }
+
+  async function drawOne(ctx: OwnerTaskContext, couponId: number): Promise<void> {
+    const pre = keys.preQueue(couponId);
+    const coupon = await findCoupon(db, couponId);
+    if (coupon?.pre_queue_opens_at && !coupon.pre_queue_drawn_at) {
+      const state = (await redis.eval(CLOSE, 1, pre.state)) as string;
+      if (state !== 'drawn') {
+        ctx.log.info({ couponId }, 'pre-queue closed');
+        await pause();
+        await addDrawn(ctx, couponId, pre);
+        await pause();
+      }
+      await record(ctx, couponId, pre);
+    } else {
+      // Nothing to draw (no such pre-queue), or recorded already: let later claims in.
+      await redis.set(pre.state, 'drawn');
+    }
+    await redis
+      .multi()
+      .zrem(keys.preQueues, String(couponId))
+      .expire(pre.entries, KEEP_S)
+      .expire(pre.requests, KEEP_S)
+      .expire(pre.users, KEEP_S)
+      .expire(pre.drawn, KEEP_S)
+      .exec();
+  }
+
+  return {
+    everyMs: DRAW_CHECK_MS,
+    async run(ctx) {
+      const due = await redis.zrangebyscore(keys.preQueues, '-inf', Date.now());
+      for (const id of due) await drawOne(ctx, Number(id));
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// A coupon's pre-queue as the API sees it. A claim in [preQueueOpensAt, claimStartsAt) is stored in
+// the coupon's lane slot (one per user) by one script that first checks the pre-queue is still open;
+// at the start the lane owner closes it, shuffles it and adds its claims to the lane in that order
+// (pre-queue.draw.ts). Claims that arrive after the start pass the gate only once the pre-queue is
+// drawn, so none of them can take a sequence before a drawn one.
+import type { Db } from '../db/database.js';
+import type { RedisClient } from '../redis.js';
+import { laneForCoupon, laneKeys } from '../queues/lanes.js';
+import { formatPreQueueRequestId, parsePreQueueRequestId } from '../request/request.ids.js';
+import { findCoupon, findDrawEntry } from './coupon.repository.js';
+
+// KEYS: state, entries, requests, users, pre-queues index, [Idempotency-Key record]
+// ARGV: userId, request id, acceptedAt, couponId, claimStartsAt, body hash, record TTL ms
+// Returns `<request id>|<acceptedAt>` of the user's pre-queued claim, or false when it is closed.
+const ACCEPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local id = redis.call('HGET', KEYS[4], ARGV[1])
+local at = ARGV[3]
+if id then
+  at = string.match(redis.call('HGET', KEYS[3], id) or '', '|(%d+)$') or at
+else
+  id = ARGV[2]
+  redis.call('ZADD', KEYS[2], at, id)
+  redis.call('HSET', KEYS[3], id, ARGV[1] .. '|' .. at)
+  redis.call('HSET', KEYS[4], ARGV[1], id)
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[4])
+end
+if KEYS[6] then
+  local nonce = string.match(id, '([a-z0-9]+)$')
+  redis.call('SET', KEYS[6], 'p' .. ARGV[4] .. '|' .. nonce .. '|' .. ARGV[6] .. '|' .. at, 'PX', ARGV[7])
+end
+return id .. '|' .. at`;
+
+// KEYS: state, pre-queues index, users. ARGV: couponId, claimStartsAt, userId.
+// Returns { drawn (1/0), the user's pre-queued request id or false }. A coupon not drawn yet is put
+// on its lane's list of pre-queues to draw, in case no claim was ever pre-queued.
+const GATE = `
+local drawn = redis.call('GET', KEYS[1]) == 'drawn' and 1 or 0
+if drawn == 0 then redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1]) end
+return { drawn, redis.call('HGET', KEYS[3], ARGV[3]) }`;
+
+export interface CouponWindow {
+  preQueueOpensAt: number | null;
+  claimStartsAt: number | null;
+}
+
+export interface PreQueued {
+  requestId: string;
+  couponId: number;
+  userId: number;
+  acceptedAt: number;
+  /** The drawn sequence, once drawn. */
+  sequence: number | null;
+}
+
+/** How long a coupon nobody created yet is remembered as missing. */
+const MISSING_MS = 1_000;
+/** Coupons remembered at most (claims for random ids must not grow the map without bound). */
+const MAX_WINDOWS = 10_000;
+
+export class PreQueue {
+  /**
+   * A coupon's times never change once created, so each API process reads them once from MySQL (a
+   * coupon first claimed while MySQL is down is refused with 503, as a read would be).
+   */
+  private readonly windows = new Map<number, CouponWindow | { missingUntil: number }>();
+
+  constructor(
+    private readonly deps: { db: Db; redis: RedisClient; config: { QUEUE_PREFIX: string; COUPON_LANES: number } },
+  ) {}
+
+  private keys(couponId: number) {
+    const lane = laneKeys(this.deps.config.QUEUE_PREFIX, laneForCoupon(couponId, this.deps.config.COUPON_LANES));
+    return { lane, pre: lane.preQueue(couponId) };
+  }
+
+  /** The coupon's pre-queue window, or null when it does not exist. */
+  async window(couponId: number): Promise<CouponWindow | null> {
+    const known = this.windows.get(couponId);
+    if (known && !('missingUntil' in known)) return known;
+    if (known && known.missingUntil > Date.now()) return null;
+    const row = await findCoupon(this.deps.db, couponId);
+    const window = row
+      ? {
+          preQueueOpensAt: row.pre_queue_opens_at?.getTime() ?? null,
+          claimStartsAt: row.claim_starts_at?.getTime() ?? null,
+        }
+      : null;
+    this.remember(couponId, window ?? { missingUntil: Date.now() + MISSING_MS });
+    return window;
+  }
+
+  private remember(couponId: number, entry: CouponWindow | { missingUntil: number }): void {
+    this.windows.delete(couponId);
+    if (this.windows.size >= MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value as number);
+    this.windows.set(couponId, entry);
+  }
+
+  /**
+   * Takes the user's claim into the pre-queue, or finds the one the user has there. Null when the
+   * pre-queue is already closed (the draw began): the claim then counts as arriving after the start.
+   */
+  async accept(
+    couponId: number,
+    userId: number,
+    input: { nonce: string; acceptedAt: number; claimStartsAt: number },
+    key?: { recordKey: string; hash: string; ttlMs: number },
+  ): Promise<{ requestId: string; acceptedAt: number } | null> {
+    const { lane, pre } = this.keys(couponId);
+    const keys = [pre.state, pre.entries, pre.requests, pre.users, lane.preQueues, ...(key ? [key.recordKey] : [])];
+    const args = [userId, formatPreQueueRequestId(couponId, input.nonce), input.acceptedAt, couponId];
+    const answer = (await this.deps.redis.eval(
+      ACCEPT,
+      keys.length,
+      ...keys,
+      ...args,
+      input.claimStartsAt,
+      key?.hash ?? '',
+      key?.ttlMs ?? 0,
+    )) as string | null;
+    if (!answer) return null;
+    const [requestId = '', at] = answer.split('|');
+    return { requestId, acceptedAt: Number(at) };
+  }
+
+  /** After the start: whether the pre-queue is drawn, and the user's pre-queued claim if any. */
+  async gate(
+    couponId: number,
+    userId: number,
+    claimStartsAt: number,
+  ): Promise<{ drawn: boolean; mine: string | null }> {
+    const { lane, pre } = this.keys(couponId);
+    const [drawn, mine] = (await this.deps.redis.eval(
+      GATE,
+      3,
+      pre.state,
+      lane.preQueues,
+      pre.users,
+      couponId,
+      claimStartsAt,
+      userId,
+    )) as [number, string | null];
+    return { drawn: drawn === 1, mine: mine ?? null };
+  }
+
+  /** A pre-queued claim by its request id: from Redis, or from the recorded draw once Redis let it go. */
+  async read(requestId: string): Promise<PreQueued | null> {
+    const parsed = parsePreQueueRequestId(requestId);
+    if (!parsed) return null;
+    const { pre } = this.keys(parsed.couponId);
+    const [meta, drawn] = await Promise.all([
+      this.deps.redis.hget(pre.requests, requestId),
+      this.deps.redis.hget(pre.drawn, requestId),
+    ]);
+    if (meta) {
+      const [userId, acceptedAt] = meta.split('|').map(Number);
+      const sequence = drawn ? Number(drawn) : null;
+      return { requestId, couponId: parsed.couponId, userId: userId ?? 0, acceptedAt: acceptedAt ?? 0, sequence };
+    }
+    const row = await findDrawEntry(this.deps.db, requestId);
+    if (!row) return null;
+    const { user_id: userId, accepted_at: at, sequence } = row;
+    return { requestId, couponId: parsed.couponId, userId, acceptedAt: at.getTime(), sequence };
+  }
+}
