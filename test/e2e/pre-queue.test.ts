@@ -1,13 +1,13 @@
 // A coupon's pre-queue through a real API and worker: claims before the start wait, are drawn in a
 // uniformly random order at the start, all ahead of every later claim, and the first of them win.
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminCreateCoupon, awaitAllFinal, submitClaim, verifyRush, type Submitted } from '../../rush/claims.js';
+import { adminCreateCoupon, submitClaim, type Submitted } from '../../rush/claims.js';
 import { pool } from '../../rush/pool.js';
-import type { Schemas } from '../../client/index.js';
-import { verifyPreQueue } from '../../src/verify/pre-queue.oracle.js';
+import { readDraw } from '../../rush/pre-queue.js';
 import { spearmanRho } from '../../src/verify/rank-correlation.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
+import { expectFairDraw } from '../support/pre-queue.js';
 
 const stacks: Stack[] = [];
 afterEach(async () => {
@@ -16,14 +16,6 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const base = { discountType: 'FIXED' as const, discountValue: 1000, validDays: 7 };
-
-async function readDraw(url: string, couponId: number): Promise<Schemas['PreQueueDraw']> {
-  const res = await fetch(`${url}/admin/coupons/${couponId}/draw`, {
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as Schemas['PreQueueDraw'];
-}
 
 describe('pre-queue with a fair draw', () => {
   it('when 300 users pre-queue and 300 arrive after the start of a coupon of 50, then the 50 winners are all pre-queued and the draw is random', async () => {
@@ -53,39 +45,16 @@ describe('pre-queue with a fair draw', () => {
     expect(again.requestId).toBe(pre[0]?.requestId);
     const polled = (await (await fetch(`${url}/requests/${pre[0]?.requestId}`)).json()) as Submitted['resource'];
     expect(polled).toMatchObject({ status: 'QUEUED', preQueued: true, sequence: null });
-    expect((await readDraw(url, coupon.id)).status).toBe('PENDING');
+    expect((await readDraw(url, ADMIN_TOKEN, coupon.id)).status).toBe('PENDING');
     expect(Date.now()).toBeLessThan(startsAt);
 
     await sleep(startsAt - Date.now());
     const post = await pool(late, 8, (item) => submitClaim(url, item));
-    expect(post.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-    const all = [...pre, ...post];
-    const finals = await awaitAllFinal(url, all);
-    const report = await verifyRush(url, [coupon.id], all, finals);
-    expect(report.violations).toEqual([]);
-    expect(report.perCoupon[0]?.succeeded).toBe(50);
-    const preIds = new Set(pre.map((s) => s.requestId));
-    const winners = [...finals.values()].filter((r) => r.status === 'SUCCEEDED');
-    expect(winners.every((r) => preIds.has(r.requestId) && r.preQueued === true)).toBe(true);
-
-    const draw = await readDraw(url, coupon.id);
-    expect(draw.status).toBe('DRAWN');
-    expect(draw.claims).toHaveLength(300);
-    const observed = all.map((s) => ({
-      requestId: s.requestId as string,
-      userId: s.userId,
-      preQueued: preIds.has(s.requestId),
-      sequence: finals.get(s.requestId as string)?.sequence ?? null,
-    }));
-    const oracle = verifyPreQueue(observed, draw.claims);
-    expect(oracle.violations).toEqual([]);
+    const verdict = await expectFairDraw(url, coupon.id, { pre, post, stock: 50 });
 
     // Submit order against sequence: unrelated for the pre-queue; the same order for plain first come
     // (a coupon without a pre-queue, large enough that no claim is answered sold out at once).
-    const drawnRho = spearmanRho(
-      pre.map((_, i) => i),
-      pre.map((s) => finals.get(s.requestId as string)?.sequence ?? 0),
-    );
+    const drawnRho = verdict.rho;
     const plain = await adminCreateCoupon(url, ADMIN_TOKEN, { ...base, name: 'first come', totalQuantity: 1_000 });
     const firstCome = await pool(early, 8, (item) => submitClaim(url, { ...item, couponId: plain.id }));
     const firstComeRho = spearmanRho(
