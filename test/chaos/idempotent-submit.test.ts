@@ -165,7 +165,9 @@ describe('Idempotency-Key across faults between the add and the answer', () => {
       return sendUntilAnswered(() => api.url, order, deadline);
     });
 
-    expect(proxy.trapped).toBe(20);
+    // One transaction carries every keyed order of an event-loop turn, so how many orders each dropped
+    // transaction held (and so how many drops the rush leaves room for) depends on the machine's load.
+    expect(proxy.trapped).toBeGreaterThan(0);
     await verifyOnePerKey(stack, api.url, orders, results);
     // Each dropped transaction had run in Redis: its key's retry found the request it had made.
     const found = foundAgain(results);

@@ -20,6 +20,14 @@ afterEach(async () => {
 });
 afterAll(() => stack?.close());
 
+let worker: ReturnType<Stack['worker']> | undefined;
+/** The one worker process of this file, started on first use; resolves once it owns the coupon's lane (a process start can take many seconds on a busy machine). */
+async function workerOwning(ctx: TestContext, couponId: number): Promise<void> {
+  worker ??= stack.worker();
+  const lane = claimLane(couponId % ctx.config.COUPON_LANES).name;
+  await worker.waitForLog(/lane acquired/, 60_000, (l) => l.lane === lane);
+}
+
 /** An app whose every MySQL query runs on one session. */
 function app(overrides: Record<string, string> = {}) {
   const ctx = createTestContext(
@@ -128,7 +136,7 @@ describe('polling a queued request', () => {
     const couponId = await newCoupon(ctx, 1);
     const winner = await claim(ctx, couponId);
     const loser = await claim(ctx, couponId);
-    stack.worker();
+    await workerOwning(ctx, couponId);
     expect((await poll(ctx, loser.requestId, '?waitMs=10000')).body).toMatchObject({
       status: 'REJECTED',
       error: { code: 'SOLD_OUT' },
@@ -149,7 +157,7 @@ describe('polling a queued request', () => {
     const ctx = app();
     const couponId = await newCoupon(ctx, 5);
     const decided = await claim(ctx, couponId);
-    stack.worker();
+    await workerOwning(ctx, couponId);
     expect((await poll(ctx, decided.requestId, '?waitMs=10000')).body.status).toBe('SUCCEEDED');
     const queuedLater = await claim(ctx, couponId);
     for (const id of [decided.requestId, queuedLater.requestId]) {
@@ -191,7 +199,7 @@ describe('instant answers', () => {
     const ctx = app();
     const couponId = await newCoupon(ctx, 1);
     const only = await claim(ctx, couponId);
-    stack.worker();
+    await workerOwning(ctx, couponId);
     expect((await poll(ctx, only.requestId, '?waitMs=10000')).body.status).toBe('SUCCEEDED');
     // The lane marks the coupon sold out right after its batch commits.
     let first: Response | undefined;

@@ -140,6 +140,8 @@ describe('logs', () => {
     const worker = stack.worker({ LOG_LEVEL: 'debug' });
     try {
       const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(3));
+      // A process start can take many seconds on a busy machine: time the claim from when the lane has its owner.
+      await worker.waitForLog(/lane acquired/, 60_000, (l) => l.lane === `claims-${id % 4}`);
       const traceId = `trace-${randomBytes(6).toString('hex')}`;
       const res = await fetch(`${url}/coupons/${id}/claims`, {
         method: 'POST',
