@@ -170,6 +170,30 @@ export async function awaitAllFinal(
   return finals;
 }
 
+/** A first-come coupon of `totalQuantity` for a rush: 1,000 off, valid for 7 days. */
+export const rushCoupon = (totalQuantity: number): Schemas['NewCoupon'] => ({
+  name: `rush ${totalQuantity}`,
+  discountType: 'FIXED',
+  discountValue: 1000,
+  totalQuantity,
+  validDays: 7,
+});
+
+/** The submits of a rush the API did not accept (neither 202 nor 200). */
+export const notAccepted = (submitted: readonly Submitted[]) =>
+  submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200);
+
+/** Long-polls every accepted claim of a rush to its end, then runs the fairness oracle over the rush. */
+export async function finishRush(
+  baseUrl: string,
+  couponIds: readonly number[],
+  submitted: readonly Submitted[],
+  tokens?: UserTokens,
+) {
+  const finals = await awaitAllFinal(baseUrl, submitted, tokens ? { tokens } : {});
+  return verifyRush(baseUrl, couponIds, submitted, finals, tokens);
+}
+
 /** Runs the fairness oracle over a rush through the public API: outcomes, counters, issued coupons. */
 export async function verifyRush(
   baseUrl: string,

@@ -5,12 +5,11 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { claimLane } from '../../src/queues/lanes.js';
-import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
+import { adminCreateCoupon, makePlan, rushCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { claimObservations, laneDecided, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
+import { verifyCouponLane, laneDecided, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
 import { finalsOrLost } from '../../rush/poll.js';
 import { pacedPool } from '../../rush/pool.js';
 import { sleep } from '../../rush/http.js';
@@ -38,13 +37,7 @@ describe('database outage', () => {
     const viaProxy = { DATABASE_URL: dbUrl.toString() };
     const { url, proc: api } = await stack.api(viaProxy);
     const worker = stack.worker({ ...viaProxy, LANE_BATCH_SIZE: '100' });
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, {
-      name: 'database outage',
-      discountType: 'FIXED',
-      discountValue: 500,
-      totalQuantity: 1_000,
-      validDays: 7,
-    });
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(1_000));
     const lane = claimLane(id % 4);
     await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === lane.name);
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
@@ -107,20 +100,7 @@ describe('database outage', () => {
     // A repeated claim of a user still in line gets the same request back, so ids repeat in `accepted`;
     // each distinct one is decided exactly once.
     expect(decisions.map((d) => d.requestId).sort()).toEqual([...new Set(accepted)].sort());
-    const instant = answers
-      .filter((a) => a.status === 200)
-      .map((a) => ({
-        requestId: a.body?.requestId as string,
-        couponId: id,
-        userId: a.item.userId,
-        errorCode: (a.body?.error as { code?: string } | undefined)?.code,
-      }));
-    const observed = await observeCoupon(
-      url,
-      id,
-      plan.map((p) => p.userId),
-    );
-    const report = verifyClaims(claimObservations(decisions, instant), [observed]);
+    const report = await verifyCouponLane(url, id, plan, answers, decisions);
     expect(report.violations).toEqual([]);
     expect(report.perCoupon[0]?.succeeded).toBe(1_000);
     expect(api.child.exitCode).toBeNull();

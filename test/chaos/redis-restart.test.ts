@@ -9,12 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { claimLane } from '../../src/queues/lanes.js';
 import { createDb } from '../../src/db/database.js';
-import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import { adminCreateCoupon, makePlan, observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
+import { adminCreateCoupon, makePlan, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { RedisServer, type AppendFsync } from '../support/redis-server.js';
-import { claimObservations, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
+import { verifyCouponLane, laneDecisions, percentile, send, type Answer } from '../support/chaos.js';
 import { finalsOrLost } from '../../rush/poll.js';
 import { pacedPool } from '../../rush/pool.js';
 import { sleep } from '../../rush/http.js';
@@ -160,20 +159,7 @@ async function oracleOverLane(run: Awaited<ReturnType<typeof rushThroughRedisCra
   const refused = run.answers.filter((a) => a.status === 503).length;
   expect(hidden.length).toBeLessThanOrEqual(refused);
   expect(decisions.filter((d) => d.data === undefined).map((d) => d.requestId)).toEqual([]);
-  const instant = run.answers
-    .filter((a) => a.status === 200)
-    .map((a) => ({
-      requestId: a.body?.requestId as string,
-      couponId: run.couponId,
-      userId: a.item.userId,
-      errorCode: (a.body?.error as { code?: string } | undefined)?.code,
-    }));
-  const observed = await observeCoupon(
-    run.url,
-    run.couponId,
-    run.plan.map((p) => p.userId),
-  );
-  const report = verifyClaims(claimObservations(decisions, instant), [observed]);
+  const report = await verifyCouponLane(run.url, run.couponId, run.plan, run.answers, decisions);
   expect(report.violations).toEqual([]);
   return { hidden: hidden.length, succeeded: report.perCoupon[0]?.succeeded ?? 0 };
 }

@@ -1,18 +1,10 @@
 // Coupon rushes through real HTTP against a real API process and real worker processes.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  adminCreateCoupon,
-  awaitAllFinal,
-  makePlan,
-  submitClaim,
-  verifyRush,
-  type ClaimPlanItem,
-  type RequestResource,
-  type Submitted,
-} from '../../rush/claims.js';
+import { adminCreateCoupon, makePlan, rushCoupon, submitClaim } from '../../rush/claims.js';
 import { pool } from '../../rush/pool.js';
 import { hs256Signer, signForUsers } from '../../rush/tokens.js';
 import { ADMIN_TOKEN } from '../support/context.js';
+import { verifyAcceptedRush } from '../support/fair-rush.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { laneOwnerPid } from '../support/chaos.js';
@@ -28,23 +20,6 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const coupon = (totalQuantity: number) => ({
-  name: `rush ${totalQuantity}`,
-  discountType: 'FIXED' as const,
-  discountValue: 1000,
-  totalQuantity,
-  validDays: 7,
-});
-
-async function finish(url: string, submitted: Submitted[]) {
-  return awaitAllFinal(url, submitted);
-}
-
-async function verify(url: string, couponIds: number[], submitted: Submitted[], finals: Map<string, RequestResource>) {
-  expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-  return verifyRush(url, couponIds, submitted, finals);
-}
-
 describe('coupon claim rush', () => {
   it('when 2,000 claims from 500 users rush a coupon of 100, then exactly the first 100 distinct users win', async () => {
     stack = await isolatedStack();
@@ -54,11 +29,11 @@ describe('coupon claim rush', () => {
     ).toBe(true);
     const worker = stack.worker();
     await worker.waitForLog(/lane acquired/);
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(100));
     const plan = makePlan([id], 500, 2_000, 10_000);
 
     const submitted = await pool(plan, 100, (item) => submitClaim(url, item));
-    const report = await verify(url, [id], submitted, await finish(url, submitted));
+    const report = await verifyAcceptedRush(url, [id], submitted);
 
     expect(report.violations).toEqual([]);
     expect(report.perCoupon[0]?.succeeded).toBe(100);
@@ -71,7 +46,7 @@ describe('coupon claim rush', () => {
     expect(proc.lines.some((l) => l.msg === 'identity: user routes require a verified JWT')).toBe(true);
     const worker = stack.worker();
     await worker.waitForLog(/lane acquired/);
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(100));
     const plan = makePlan([id], 500, 2_000, 50_000);
     const tokens = await signForUsers(
       hs256Signer(secret),
@@ -81,9 +56,7 @@ describe('coupon claim rush', () => {
     expect((await submitClaim(url, { couponId: id, userId: 50_000 })).httpStatus).toBe(401);
 
     const submitted = await pool(plan, 100, (item) => submitClaim(url, item, tokens));
-    expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-    const finals = await awaitAllFinal(url, submitted, { tokens });
-    const report = await verifyRush(url, [id], submitted, finals, tokens);
+    const report = await verifyAcceptedRush(url, [id], submitted, tokens);
 
     expect(report.violations).toEqual([]);
     expect(report.perCoupon[0]?.succeeded).toBe(100);
@@ -96,7 +69,7 @@ describe('coupon claim rush', () => {
     await a.waitForLog(/worker started/);
     const b = stack.worker({ LANE_BATCH_SIZE: '50' });
     await b.waitForLog(/worker started/);
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(100));
     const lane = claimLane(id % 4);
     const plan = makePlan([id], 500, 2_000, 20_000);
 
@@ -116,7 +89,7 @@ describe('coupon claim rush', () => {
     const takeoverMs = Number(acquired.time) - killedAt;
 
     const submitted = [...firstHalf, ...secondHalf];
-    const report = await verify(url, [id], submitted, await finish(url, submitted));
+    const report = await verifyAcceptedRush(url, [id], submitted);
     expect(report.violations).toEqual([]);
     expect(report.perCoupon[0]?.succeeded).toBe(100);
     expect(takeoverMs).toBeLessThan(10_000);
@@ -132,7 +105,7 @@ describe('coupon claim rush', () => {
     db.host = `127.0.0.1:${port}`;
     const worker = stack.worker({ DATABASE_URL: db.toString(), LANE_BATCH_SIZE: '25' });
     await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'claims-3');
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(100));
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(100));
     const plan = makePlan([id], 500, 2_000, 30_000);
 
     const cutter = (async () => {
@@ -143,7 +116,7 @@ describe('coupon claim rush', () => {
     })();
     const submitted = await pool(plan, 50, (item) => submitClaim(url, item));
     await cutter;
-    const report = await verify(url, [id], submitted, await finish(url, submitted));
+    const report = await verifyAcceptedRush(url, [id], submitted);
 
     expect(report.violations).toEqual([]);
     expect(worker.lines.some((l) => /retrying the same batch|lane loop error/.test(String(l.msg)))).toBe(true);
@@ -155,13 +128,14 @@ describe('coupon claim rush', () => {
     const worker = stack.worker();
     await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'claims-3');
     const ids: number[] = [];
-    for (const total of [30, 20, 40, 10, 25]) ids.push((await adminCreateCoupon(url, ADMIN_TOKEN, coupon(total))).id);
+    for (const total of [30, 20, 40, 10, 25])
+      ids.push((await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(total))).id);
     const sameLane = ids.filter((id) => id % 4 === (ids[0] as number) % 4);
     expect(sameLane.length).toBeGreaterThanOrEqual(2);
-    const plan: ClaimPlanItem[] = makePlan(ids, 400, 2_000, 40_000);
+    const plan = makePlan(ids, 400, 2_000, 40_000);
 
     const submitted = await pool(plan, 100, (item) => submitClaim(url, item));
-    const report = await verify(url, ids, submitted, await finish(url, submitted));
+    const report = await verifyAcceptedRush(url, ids, submitted);
 
     expect(report.violations).toEqual([]);
     expect(report.perCoupon.map((c) => c.succeeded)).toEqual([30, 20, 40, 10, 25]);

@@ -6,16 +6,16 @@ import { laneOwnerPid } from '../support/chaos.js';
 import { claimLane } from '../../src/queues/lanes.js';
 import {
   adminCreateCoupon,
-  awaitAllFinal,
   makePlan,
+  rushCoupon,
   submitClaim,
-  verifyRush,
   type ClaimPlanItem,
   type RequestResource,
   type Submitted,
 } from '../../rush/claims.js';
 import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
+import { verifyAcceptedRush } from '../support/fair-rush.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { type ManagedProcess } from '../../rush/processes.js';
 
@@ -27,14 +27,6 @@ afterEach(async () => {
 
 const LEASE_MS = 3_000;
 
-const coupon = (totalQuantity: number) => ({
-  name: `shutdown ${totalQuantity}`,
-  discountType: 'FIXED' as const,
-  discountValue: 1000,
-  totalQuantity,
-  validDays: 7,
-});
-
 /** Resolves with the exit code and the time the process exited. */
 function exitOf(proc: ManagedProcess): Promise<{ code: number | null; at: number }> {
   return new Promise((resolve) => {
@@ -43,17 +35,12 @@ function exitOf(proc: ManagedProcess): Promise<{ code: number | null; at: number
   });
 }
 
-async function checkFairness(url: string, couponId: number, submitted: Submitted[]) {
-  expect(submitted.filter((s) => s.httpStatus !== 202 && s.httpStatus !== 200)).toEqual([]);
-  return verifyRush(url, [couponId], submitted, await awaitAllFinal(url, submitted));
-}
-
 describe('graceful shutdown', () => {
   it('when the API gets SIGTERM mid-rush, then it answers what is in flight, exits 0, and every accepted claim reaches a final state', async () => {
     stack = await isolatedStack();
     const worker = stack.worker();
     const [a, b] = await Promise.all([stack.api(), stack.api()]);
-    const { id } = await adminCreateCoupon(b.url, ADMIN_TOKEN, coupon(50));
+    const { id } = await adminCreateCoupon(b.url, ADMIN_TOKEN, rushCoupon(50));
     await worker.waitForLog(/lane acquired/, 30_000, (l) => l.lane === `claims-${id % 4}`);
     const plan = makePlan([id], 200, 600, 90_000);
     const run = randomBytes(4).toString('hex');
@@ -103,7 +90,7 @@ describe('graceful shutdown', () => {
 
     const submitted = await pool(plan, 50, submitOne);
     const exit = await (exited as Promise<{ code: number | null; at: number }>);
-    const report = await checkFairness(b.url, id, submitted);
+    const report = await verifyAcceptedRush(b.url, [id], submitted);
 
     expect(exit.code).toBe(0);
     expect(a.proc.lines.some((l) => l.msg === 'api stopped')).toBe(true);
@@ -121,7 +108,7 @@ describe('graceful shutdown', () => {
     const env = { LANE_BATCH_SIZE: '50', LANE_LEASE_MS: String(LEASE_MS) };
     const workers = [stack.worker(env), stack.worker(env)];
     const { url } = await stack.api();
-    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(50));
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, rushCoupon(50));
     const lane = `claims-${id % 4}`;
     // The two processes share the lanes (LaneBalancer); wait until both run and ownership has settled,
     // then the owner is whichever holds this coupon's lease.
@@ -149,7 +136,7 @@ describe('graceful shutdown', () => {
       (l) => l.lane === lane && Number(l.time) >= sigtermAt,
     );
     const exit = await (exited as Promise<{ code: number | null; at: number }>);
-    const report = await checkFairness(url, id, submitted);
+    const report = await verifyAcceptedRush(url, [id], submitted);
 
     const takeoverMs = Number(acquired.time) - sigtermAt;
     const released = owner.lines.find(

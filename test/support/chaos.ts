@@ -5,7 +5,8 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { ManagedProcess } from '../../rush/processes.js';
-import type { ClaimObservation } from '../../src/verify/claims.oracle.js';
+import { verifyClaims, type ClaimObservation } from '../../src/verify/claims.oracle.js';
+import { observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
 import { leaseHolderPid } from '../../src/lane/lease.js';
@@ -158,6 +159,33 @@ export function claimObservations(
       .filter((i) => isInstantRequestId(i.requestId))
       .map((i) => ({ ...i, status: 'REJECTED', sequence: null })),
   ];
+}
+
+/**
+ * The fairness oracle over a one-coupon rush that a fault hit: everything the lane decided, plus the
+ * rush's instant (200) answers, against the coupon and its holders read through `baseUrl`.
+ */
+export async function verifyCouponLane(
+  baseUrl: string,
+  couponId: number,
+  plan: readonly ClaimPlanItem[],
+  answers: readonly Answer<ClaimPlanItem>[],
+  decisions: readonly LaneDecision[],
+) {
+  const instant = answers
+    .filter((a) => a.status === 200)
+    .map((a) => ({
+      requestId: a.body?.requestId as string,
+      couponId,
+      userId: a.item.userId,
+      errorCode: (a.body?.error as { code?: string } | undefined)?.code,
+    }));
+  const observed = await observeCoupon(
+    baseUrl,
+    couponId,
+    plan.map((p) => p.userId),
+  );
+  return verifyClaims(claimObservations(decisions, instant), [observed]);
 }
 
 /** Order observations for the orders oracle: everything the lane decided. */
