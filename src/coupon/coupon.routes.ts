@@ -2,10 +2,11 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
-import { answerInTransaction, submittedKey } from '../http/idempotency.js';
+import { answerInTransaction } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, validationHook } from '../http/validation.js';
-import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
+import { RequestResourceSchema } from '../request/request.routes.js';
+import { queuedAnswer, submitOptions } from '../request/submit-route.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { createCoupon, getCoupon, getDraw, getUserCoupons, submitClaim } from './coupon.service.js';
 
@@ -131,14 +132,8 @@ export function couponRoutes(deps: RequestDeps & { db: Db; identity: Identity; l
       async (c) => {
         const { couponId } = c.req.valid('param');
         const userId = actingUserId(c, c.req.valid('json').userId);
-        const { queued, replayed, resource } = await submitClaim(deps, couponId, userId, {
-          httpRequestId: c.get('requestId'),
-          admit: deps.limiter.admission(c, userId),
-          idempotency: submittedKey(c, { userId }),
-        });
-        c.header('Location', `/requests/${resource.requestId}`);
-        if (replayed) c.header('Idempotent-Replayed', 'true');
-        return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
+        const options = submitOptions(c, deps.limiter, userId, { userId });
+        return queuedAnswer(c, await submitClaim(deps, couponId, userId, options));
       },
     )
     .openapi(

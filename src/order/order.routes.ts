@@ -2,10 +2,11 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
-import { answerInTransaction, submittedKey } from '../http/idempotency.js';
+import { answerInTransaction } from '../http/idempotency.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { idParam, positiveId, validationHook } from '../http/validation.js';
-import { asQueuedRequest, RequestResourceSchema } from '../request/request.routes.js';
+import { RequestResourceSchema } from '../request/request.routes.js';
+import { queuedAnswer, submitOptions } from '../request/submit-route.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { cancelOrder, getOrder, submitOrder } from './order.service.js';
 
@@ -83,14 +84,7 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
           items: body.items,
           ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
         };
-        const { queued, replayed, resource } = await submitOrder(deps, order, {
-          httpRequestId: c.get('requestId'),
-          admit: deps.limiter.admission(c, userId),
-          idempotency: submittedKey(c, order),
-        });
-        c.header('Location', `/requests/${resource.requestId}`);
-        if (replayed) c.header('Idempotent-Replayed', 'true');
-        return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
+        return queuedAnswer(c, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
       },
     )
     .openapi(
