@@ -34,6 +34,7 @@ import {
   servicePids,
   waitForRows,
   API_NODE_OPTIONS,
+  WORKER_NODE_OPTIONS,
   type Isolated,
 } from './lib/stack.js';
 import { ManagedProcess, freePort, processCpuMs } from '../rush/processes.js';
@@ -233,7 +234,10 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
   const children: ManagedProcess[] = [];
   if (design === 'engine') {
     const api = new ManagedProcess('apps/api/main.ts', { ...env, ...API_NODE_OPTIONS }, { label: 'engine api' });
-    children.push(api, new ManagedProcess('workers/main.ts', env, { label: 'engine worker' }));
+    children.push(
+      api,
+      new ManagedProcess('workers/main.ts', { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' }),
+    );
     await Promise.all([api.waitForLog(/api listening/), children[1]?.waitForLog(/worker started/)]);
   } else if (design === 'naive') {
     const server = new ManagedProcess('bench/naive/server.ts', { ...env, POOL_SIZE: '20' }, { label: 'naive server' });
@@ -606,7 +610,7 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
     };
     worker =
       design === 'engine'
-        ? new ManagedProcess('workers/main.ts', env, { label: 'engine worker' })
+        ? new ManagedProcess('workers/main.ts', { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' })
         : new ManagedProcess('bench/plain-worker/worker.ts', env, { label: 'plain worker' });
     const done = await waitForRows(
       iso.db,

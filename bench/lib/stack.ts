@@ -14,6 +14,8 @@ import type { GeneratorResult, GeneratorSpec } from '../generator.js';
 
 /** The engine's API runs with the heap cap of `npm start` (package.json). */
 export const API_NODE_OPTIONS = { NODE_OPTIONS: '--max-old-space-size=128' };
+/** The worker runs with the heap cap of `npm run worker`. */
+export const WORKER_NODE_OPTIONS = { NODE_OPTIONS: '--max-old-space-size=96' };
 
 export interface Isolated {
   name: string;

@@ -110,11 +110,28 @@ if not string.find(v, '|', 1, true) then
 end
 return v`;
 
+// The scripts as commands of the client: sent as EVALSHA, so Redis neither receives nor hashes their
+// text on every add (ioredis sends the text once per connection).
+// LINE_RECORD has a third key (the Idempotency-Key's record) only when the submit carries a key.
+const SCRIPTS = {
+  ceRearm: { lua: REARM, numberOfKeys: 2 },
+  ceStamp: { lua: STAMP, numberOfKeys: 2 },
+  ceLineRecord: { lua: LINE_RECORD, numberOfKeys: 3 },
+  ceLineHolder: { lua: LINE_RECORD, numberOfKeys: 2 },
+};
+type ScriptCall = (...args: (string | number)[]) => unknown;
+
 /** A transaction (MULTI) that adds go on; BullMQ's own transaction type is its ioredis multi. */
-type Transaction = ChainableCommander;
+type Transaction = ChainableCommander & Record<keyof typeof SCRIPTS, ScriptCall>;
+
+const withScripts = new WeakSet<object>();
 
 export async function transactionOf(queue: Queue): Promise<Transaction> {
   const client = await queue.getBackend().client;
+  if (!withScripts.has(client)) {
+    for (const [name, script] of Object.entries(SCRIPTS)) client.defineCommand(name, script);
+    withScripts.add(client);
+  }
   return client.multi() as unknown as Transaction;
 }
 
@@ -145,7 +162,7 @@ export function appendAddOnce(
   const counter = queue.keys.id ?? '';
   let commands = 2;
   if (ttl === undefined && key) {
-    multi.eval(REARM, 2, key.recordKey, de);
+    multi.ceRearm(key.recordKey, de);
     commands++;
   }
   const job = new Job(queue, name, data, {
@@ -154,11 +171,11 @@ export function appendAddOnce(
   });
   void job.addJob(multi as never).catch(() => undefined);
   if (ttl !== undefined) {
-    multi.eval(STAMP, 2, de, counter, jobPrefix, `${data.nonce}|${key?.hash ?? ''}|${data.acceptedAt}`);
+    multi.ceStamp(de, counter, jobPrefix, `${data.nonce}|${key?.hash ?? ''}|${data.acceptedAt}`);
   } else if (key) {
-    multi.eval(LINE_RECORD, 3, de, counter, key.recordKey, jobPrefix, key.hash, key.ttlMs);
+    multi.ceLineRecord(de, counter, key.recordKey, jobPrefix, key.hash, key.ttlMs);
   } else {
-    multi.eval(LINE_RECORD, 2, de, counter, jobPrefix, '', 0);
+    multi.ceLineHolder(de, counter, jobPrefix, '', 0);
   }
   return commands;
 }
