@@ -121,12 +121,16 @@ export class LaneFront {
     if (!batch) {
       batch = [];
       this.batches.set(lane.name, batch);
-      setImmediate(() => this.flushes.set(lane.name, this.flush(lane)));
+      // The flush is known from the moment the batch opens, so settled() never misses one still gathering.
+      this.flushes.set(
+        lane.name,
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(lane)),
+      );
     }
     const pending = batch;
     return new Promise<number | SubmitRecord>((resolve, reject) => {
       pending.push({ ...add, resolve, reject });
-      if (pending.length >= MAX_BATCH) void this.flush(lane);
+      if (pending.length >= MAX_BATCH) this.flushes.set(lane.name, this.flush(lane));
     });
   }
 
