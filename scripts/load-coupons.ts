@@ -3,9 +3,21 @@
 // everything with the fairness oracle through the public API, prints a summary, writes a JSON and an
 // HTML report, and exits 1 when the verification fails (2 on a usage or setup error).
 //   npm run load:coupons -- --url http://127.0.0.1:3000 --admin-token T --requests 10000 --stock 1000
+// With --pre-queue N, the first coupon opens a pre-queue: N fresh users claim it before its start,
+// the rush begins at the start, and the report shows the draw (its oracle, Spearman's rho of submit
+// order against drawn sequence, the winners that came through the pre-queue).
 import { randomInt } from 'node:crypto';
 import type { Schemas } from '../client/index.js';
-import { makePlan, verifyRush } from '../rush/claims.js';
+import {
+  awaitAllFinal,
+  makePlan,
+  submitClaim,
+  verifyRush,
+  type RequestResource,
+  type Submitted,
+} from '../rush/claims.js';
+import { pool } from '../rush/pool.js';
+import { verifyDraw } from '../rush/pre-queue.js';
 import { bearerFor, hs256Signer, signForUsers } from '../rush/tokens.js';
 import type { ParsedArgs } from './lib/args.js';
 import { rushFigures } from './lib/rush-figures.js';
@@ -19,6 +31,11 @@ const spec = rushSpec(
     'jwt-secret': { help: 'for an API in HS256 identity mode: its AUTH_JWT_SECRET (else $AUTH_JWT_SECRET)' },
     stock: { help: 'totalQuantity of each coupon', default: '1000' },
     coupons: { help: 'coupons in the rush (claims spread at random)', default: '1' },
+    'pre-queue': {
+      help: "claims by fresh users in the first coupon's pre-queue before its start (0: none)",
+      default: '0',
+    },
+    'pre-queue-lead-s': { help: 'with --pre-queue: seconds from creating the coupon to its start', default: '15' },
   },
 );
 
@@ -27,16 +44,26 @@ function couponOptions(args: ParsedArgs) {
     stock: args.number('stock', { min: 1, max: 100_000_000 }),
     couponCount: args.number('coupons', { min: 1, max: 100 }),
     jwtSecret: args.string('jwt-secret') ?? process.env.AUTH_JWT_SECRET,
+    preQueue: args.number('pre-queue', { min: 0, max: 1_000_000 }),
+    leadS: args.number('pre-queue-lead-s', { min: 1, max: 3600 }),
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 async function main(
-  { stock, couponCount, jwtSecret }: ReturnType<typeof couponOptions>,
+  { stock, couponCount, jwtSecret, preQueue, leadS }: ReturnType<typeof couponOptions>,
   o: RushContext,
 ): Promise<number> {
   const { url, requests, users } = o;
+  if (preQueue > 0 && jwtSecret) throw new SetupError('--pre-queue is not combined with identity mode here');
   const couponIds: number[] = [];
   const runTag = new Date().toISOString();
+  const startsAt = Date.now() + leadS * 1000;
+  const window = {
+    preQueueOpensAt: new Date(Date.now() - 1_000).toISOString(),
+    claimStartsAt: new Date(startsAt).toISOString(),
+  };
   for (let i = 0; i < couponCount; i++) {
     const res = await o.client.post<Schemas['Coupon']>(
       '/admin/coupons',
@@ -46,6 +73,7 @@ async function main(
         discountValue: 1000,
         totalQuantity: stock,
         validDays: 7,
+        ...(preQueue > 0 && i === 0 ? window : {}),
       },
       { authorization: `Bearer ${o.adminToken}` },
     );
@@ -63,6 +91,17 @@ async function main(
         plan.map((p) => p.userId),
       )
     : undefined;
+  let pre: Submitted[] = [];
+  if (preQueue > 0) {
+    const couponId = couponIds[0] as number;
+    console.log(`pre-queue: ${preQueue} claims on coupon ${couponId} before its start at ${window.claimStartsAt}`);
+    const early = Array.from({ length: preQueue }, (_, i) => ({ couponId, userId: firstUserId + users + i }));
+    pre = await pool(early, o.concurrency, (item) => submitClaim(url, item));
+    const late = pre.filter((s) => s.resource?.preQueued !== true).length;
+    if (late > 0)
+      console.log(`pre-queue: ${late} claims were not taken into the pre-queue (too late? raise --pre-queue-lead-s)`);
+    await sleep(startsAt - Date.now());
+  }
   console.log(
     `load:coupons ${url}: ${requests} claims by ${users} users on ${couponCount} coupon(s) of ${stock} (ids ${couponIds.join(', ')}), concurrency ${o.concurrency}${o.durationS > 0 ? `, over ${o.durationS} s` : ''}`,
   );
@@ -83,14 +122,17 @@ async function main(
   });
 
   process.stderr.write('verifying through the public API …\n');
-  const oracle = await verifyRush(url, couponIds, run.records, run.finals, tokens);
+  const preFinals =
+    pre.length > 0
+      ? await awaitAllFinal(url, pre, { timeoutMs: o.timeoutS * 1000 })
+      : new Map<string, RequestResource>();
+  const finals = new Map([...run.finals, ...preFinals]);
+  const all = [...pre, ...run.records];
+  const oracle = await verifyRush(url, couponIds, all, finals, tokens);
+  const draw =
+    pre.length > 0 ? await verifyDraw(url, o.adminToken, couponIds[0] as number, pre, all, finals) : undefined;
   const figures = rushFigures(run.records, run.finals);
-  const params = {
-    stock,
-    coupons: couponCount,
-    couponIds,
-    firstUserId,
-  };
+  const params = { stock, coupons: couponCount, couponIds, firstUserId, preQueue };
   return reportRush({
     kind: 'load:coupons',
     title: 'Coupon rush',
@@ -98,11 +140,34 @@ async function main(
     run,
     figures,
     summary: summaryRows(figures),
-    notes: oracle.perCoupon.map(
-      (c) => `coupon ${c.couponId}: ${c.requests} claims, ${c.succeeded} issued (expected ${c.expectedWinners})`,
-    ),
-    found: [oracle.violations],
-    extra: { perCoupon: oracle.perCoupon, lanes: [...run.lanes] },
+    notes: [
+      ...oracle.perCoupon.map(
+        (c) => `coupon ${c.couponId}: ${c.requests} claims, ${c.succeeded} issued (expected ${c.expectedWinners})`,
+      ),
+      ...(draw
+        ? [
+            `pre-queue draw of coupon ${couponIds[0]}: ${draw.draw.claims.length} claims drawn at ${draw.draw.drawnAt}; ` +
+              `Spearman rho of submit order against drawn sequence ${draw.rho.toFixed(3)}; ` +
+              `${draw.preQueuedWinners} of ${draw.winners} winners came through the pre-queue`,
+          ]
+        : []),
+    ],
+    found: [oracle.violations, draw?.oracle.violations ?? []],
+    extra: {
+      perCoupon: oracle.perCoupon,
+      lanes: [...run.lanes],
+      ...(draw
+        ? {
+            preQueue: {
+              claims: draw.draw.claims.length,
+              drawnAt: draw.draw.drawnAt,
+              rho: draw.rho,
+              winners: draw.winners,
+              preQueuedWinners: draw.preQueuedWinners,
+            },
+          }
+        : {}),
+    },
     chartTitles: { timeToFinal: 'Time to final (accepted → decided, queued requests)', depth: 'Lane depth over time' },
     options: o,
   });
