@@ -15,7 +15,7 @@ export interface RedisTarget {
  * A Redis client for the engine. `maxRetriesPerRequest: null` is what BullMQ requires for its
  * blocking connections; request-path clients pass a small number so that a Redis outage fails a
  * submit quickly (503) instead of hanging it. On a cluster, options that concern the whole client
- * (offline queue, ready check, lazy connect) apply to the Cluster and the rest to each node's connection.
+ * (offline queue, ready check, lazy connect, auto-pipelining) apply to the Cluster and the rest to each node's connection.
  */
 export function createRedis(target: RedisTarget, options: RedisOptions = {}): RedisClient {
   const merged: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, ...options };
@@ -24,6 +24,7 @@ export function createRedis(target: RedisTarget, options: RedisOptions = {}): Re
     enableOfflineQueue,
     enableReadyCheck,
     lazyConnect,
+    enableAutoPipelining,
     // Per-node settings a Cluster manages itself.
     retryStrategy: _retryStrategy,
     readOnly: _readOnly,
@@ -41,6 +42,7 @@ export function createRedis(target: RedisTarget, options: RedisOptions = {}): Re
       enableReadyCheck,
       ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
       ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+      ...(enableAutoPipelining !== undefined ? { enableAutoPipelining } : {}),
     },
   );
 }

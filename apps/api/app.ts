@@ -39,6 +39,8 @@ export interface AppDeps {
   config: Config;
   db: Db;
   redis: RedisClient;
+  /** The rate limiter's connection (the API's has auto-pipelining on); `redis` when not given. */
+  limiterRedis?: RedisClient;
   logger: Logger;
   /** Every BullMQ queue of the engine by name (one per lane, and others); all appear on the dashboard and /metrics. */
   queues: Map<string, Queue>;
@@ -69,7 +71,7 @@ export function createApp(input: AppDeps) {
   const identity = createIdentity(config);
   const routeDeps = { ...deps, identity };
   registerQueueMetrics(registry, deps);
-  const submits = { ...routeDeps, limiter: createSubmitLimiter(deps.redis, config, registry) };
+  const submits = { ...routeDeps, limiter: createSubmitLimiter(deps.limiterRedis ?? deps.redis, config, registry) };
 
   app.use('*', createHttpMetrics(registry));
 

@@ -33,14 +33,19 @@ export function startApi(options: ApiOptions = {}): void {
   // A command whose answer was lost with its connection is not sent again on reconnect: it may have
   // run (an add without an Idempotency-Key would then be queued twice); the client is told 503 instead
   // and a keyed retry finds what it made.
-  const redis = createRedis(config, {
+  const requestPath = {
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(times * 100, 500),
-  });
+    retryStrategy: (times: number) => Math.min(times * 100, 500),
+  };
+  const redis = createRedis(config, requestPath);
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  // The rate limiter's counts go on a connection of their own that pipelines each event-loop turn's
+  // commands into one write; BullMQ's scripts stay on the plain one.
+  const limiterRedis = createRedis(config, { ...requestPath, enableAutoPipelining: true });
+  limiterRedis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis limiter error'));
 
   const laneTypes = options.laneTypes ?? LANE_TYPES;
   const queues = createLaneQueues(config, redis, laneTypes);
@@ -55,7 +60,7 @@ export function startApi(options: ApiOptions = {}): void {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
 
-  const app = createApp({ config, db, redis, logger, queues, progress, metrics, laneTypes });
+  const app = createApp({ config, db, redis, limiterRedis, logger, queues, progress, metrics, laneTypes });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port }, 'api listening');
   });
@@ -85,7 +90,7 @@ export function startApi(options: ApiOptions = {}): void {
       });
       progress.close();
       await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
-      await redis.quit().catch(() => undefined);
+      await Promise.all([redis.quit(), limiterRedis.quit()]).catch(() => undefined);
       await db.destroy();
       logger.info('api stopped');
     },
