@@ -26,10 +26,11 @@ import { JsonClient } from '../rush/http.js';
 import { ProgressBar } from '../scripts/lib/progress.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
 import { FINAL_STATUSES } from '../rush/poll.js';
-import type { GeneratorResult } from './generator.js';
+import type { GeneratorResult, GeneratorSpec } from './generator.js';
 import {
   runGenerator,
   countRows,
+  decideSpan,
   isolated,
   servicePids,
   waitForRows,
@@ -413,27 +414,16 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
   });
   const couponId = await insertCoupon(iso.db, coupon(stock));
   const warmId = await insertCoupon(iso.db, coupon(100));
-  let children: ManagedProcess[] = [];
+  const children: ManagedProcess[] = [];
   try {
-    const started = await startDesign(design, iso);
-    children = started.children;
-    const warmQueued = await warmUp(
-      started.url,
-      Array.from({ length: 400 }, (_, i) => ({ path: `/coupons/${warmId}/claims`, body: { userId: 1 + (i % 300) } })),
-    );
-    if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
-    const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
-
-    const meter = cpuMeter(children);
-    const results = await runGenerator(
-      started.url,
+    const { results, cpu, rows } = await fireRush(
+      design,
+      iso,
+      children,
       connections,
+      Array.from({ length: 400 }, (_, i) => ({ path: `/coupons/${warmId}/claims`, body: { userId: 1 + (i % 300) } })),
       plan.map((userId) => ({ path: `/coupons/${couponId}/claims`, body: { userId } })),
     );
-    const queued = distinctQueued(results);
-    const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
-    const cpu = meter(results.length);
-    const rows = finalise(results, outcomes);
 
     const observations: ClaimObservation[] = oncePerRequest(
       rows
@@ -466,21 +456,43 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
         holders: holders.map((h) => h.user_id),
       },
     ]);
-    const rejectedAtSubmit = results.filter((r) => !r.requestId).length;
-    const violations = [
-      ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
-      ...oracle.violations,
-    ];
-    return {
-      ...figures(design, 'claims', rows),
-      ...cpu,
-      verdict: violations.length === 0 ? 'PASS' : 'FAIL',
-      violations,
-    };
+    return { ...figures(design, 'claims', rows), ...cpu, ...verdict(results, oracle.violations) };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await iso.close();
   }
+}
+
+/**
+ * Starts the design (its processes join `children`, for the caller to stop), warms it up with `warm`,
+ * fires `rush` through the load generator and waits until the lane has decided every queued request.
+ */
+async function fireRush(
+  design: Design,
+  iso: Isolated,
+  children: ManagedProcess[],
+  connections: number,
+  warm: GeneratorSpec['requests'],
+  rush: GeneratorSpec['requests'],
+) {
+  const started = await startDesign(design, iso);
+  children.push(...started.children);
+  const warmQueued = await warmUp(started.url, warm);
+  if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
+  const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
+  const meter = cpuMeter(started.children);
+  const results = await runGenerator(started.url, connections, rush);
+  const queued = distinctQueued(results);
+  const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
+  const cpu = meter(results.length);
+  return { results, cpu, rows: finalise(results, outcomes) };
+}
+
+/** A rush passes when every submission was accepted and the oracle found nothing. */
+function verdict(results: readonly GeneratorResult[], found: readonly string[]) {
+  const rejectedAtSubmit = results.filter((r) => !r.requestId).length;
+  const violations = [...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []), ...found];
+  return { verdict: violations.length === 0 ? ('PASS' as const) : ('FAIL' as const), violations };
 }
 
 async function orderRush(
@@ -493,29 +505,19 @@ async function orderRush(
   const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, `${design}o`);
   const productId = await insertProduct(iso.db, { name: 'bench', price: 1000, stock });
   const warmId = await insertProduct(iso.db, { name: 'warm-up', price: 1000, stock: 100 });
-  let children: ManagedProcess[] = [];
+  const children: ManagedProcess[] = [];
   try {
-    const started = await startDesign(design, iso);
-    children = started.children;
-    const warmQueued = await warmUp(
-      started.url,
+    const { results, cpu, rows } = await fireRush(
+      design,
+      iso,
+      children,
+      connections,
       Array.from({ length: 400 }, (_, i) => ({
         path: '/orders',
         body: { userId: 1 + i, items: [{ productId: warmId, quantity: 1 }] },
       })),
-    );
-    if (warmQueued > 0) await waitForRows(iso.db, 'request_outcomes', warmQueued, 60_000);
-    const baseline = design === 'naive' ? 0 : await countRows(iso.db, 'request_outcomes');
-    const meter = cpuMeter(children);
-    const results = await runGenerator(
-      started.url,
-      connections,
       userIds.map((userId) => ({ path: '/orders', body: { userId, items: [{ productId, quantity: 1 }] } })),
     );
-    const queued = distinctQueued(results);
-    const outcomes = design === 'naive' ? new Map<string, OutcomeRow>() : await awaitOutcomes(iso.db, baseline, queued);
-    const cpu = meter(results.length);
-    const rows = finalise(results, outcomes);
 
     const observations: OrderObservation[] = oncePerRequest(
       rows
@@ -549,17 +551,7 @@ async function orderRush(
       .where('id', '=', productId)
       .executeTakeFirstOrThrow();
     const oracle = verifyOrders(observations, [{ productId, initialStock: stock, stock: product.stock }], stored);
-    const rejectedAtSubmit = results.filter((r) => !r.requestId).length;
-    const violations = [
-      ...(rejectedAtSubmit > 0 ? [`${rejectedAtSubmit} submissions were not accepted`] : []),
-      ...oracle.violations,
-    ];
-    return {
-      ...figures(design, 'orders', rows),
-      ...cpu,
-      verdict: violations.length === 0 ? 'PASS' : 'FAIL',
-      violations,
-    };
+    return { ...figures(design, 'orders', rows), ...cpu, ...verdict(results, oracle.violations) };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await iso.close();
@@ -621,16 +613,7 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
     );
     progress.finish('decided', await countRows(iso.db, 'request_outcomes'), userIds.length, `${design} lane`);
     if (!done) console.log(`  ${design} lane did not finish in time`);
-    const span = await iso.db
-      .selectFrom('request_outcomes')
-      .select([
-        sql<Date>`MIN(finished_at)`.as('first'),
-        sql<Date>`MAX(finished_at)`.as('last'),
-        sql<number>`COUNT(*)`.as('n'),
-      ])
-      .executeTakeFirstOrThrow();
-    const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
-    return Number(span.n) / Math.max(seconds, 0.001);
+    return (await decideSpan(iso.db)).rate;
   } finally {
     await worker?.stop();
     await queue.close();

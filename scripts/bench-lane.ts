@@ -9,9 +9,10 @@ import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
-import { createRedis } from '../src/redis.js';
+import { createRedis, deleteKeysWithPrefix } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
+import { decideSpan } from '../bench/lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,30 +82,21 @@ for (let run = 1; run <= runs; run++) {
       await new Promise((r) => setTimeout(r, 200));
     }
     worker.kill('SIGTERM');
-    const span = await db
-      .selectFrom('request_outcomes')
-      .select([
-        sql<Date>`MIN(finished_at)`.as('first'),
-        sql<Date>`MAX(finished_at)`.as('last'),
-        sql<number>`COUNT(*)`.as('n'),
-      ])
-      .executeTakeFirstOrThrow();
+    const span = await decideSpan(db);
     const won = await db
       .selectFrom('request_outcomes')
       .select(sql<number>`COUNT(*)`.as('n'))
       .where('status', '=', 'SUCCEEDED')
       .executeTakeFirstOrThrow();
-    const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
-    const rate = Number(span.n) / Math.max(seconds, 0.001);
+    const { seconds, rate } = span;
     results.push(rate);
     console.log(
-      `run ${run}: ${span.n} ${orders ? 'orders' : 'claims'} decided in ${seconds.toFixed(2)} s = ${Math.round(rate)}/s (succeeded ${won.n}, stock ${stock})`,
+      `run ${run}: ${span.decided} ${orders ? 'orders' : 'claims'} decided in ${seconds.toFixed(2)} s = ${Math.round(rate)}/s (succeeded ${won.n}, stock ${stock})`,
     );
     await new Promise((r) => worker.once('exit', r));
   } finally {
     await db.destroy();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
+    await deleteKeysWithPrefix(redis, prefix);
     redis.disconnect();
     await dropDatabase(databaseUrl);
   }

@@ -54,6 +54,20 @@ export async function countRows(db: Db, table: 'request_outcomes' | 'orders'): P
   return Number(row.n);
 }
 
+/** How many outcomes the lane wrote, from its first decision to its last, and the rate that makes. */
+export async function decideSpan(db: Db): Promise<{ decided: number; seconds: number; rate: number }> {
+  const span = await db
+    .selectFrom('request_outcomes')
+    .select([
+      sql<Date>`MIN(finished_at)`.as('first'),
+      sql<Date>`MAX(finished_at)`.as('last'),
+      sql<number>`COUNT(*)`.as('n'),
+    ])
+    .executeTakeFirstOrThrow();
+  const seconds = (new Date(span.last).getTime() - new Date(span.first).getTime()) / 1000;
+  return { decided: Number(span.n), seconds, rate: Number(span.n) / Math.max(seconds, 0.001) };
+}
+
 /** Waits until `table` holds at least `target` rows; false when `timeoutMs` passed first. */
 export async function waitForRows(
   db: Db,
