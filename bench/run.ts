@@ -414,13 +414,10 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
   });
   const couponId = await insertCoupon(iso.db, coupon(stock));
   const warmId = await insertCoupon(iso.db, coupon(100));
-  const children: ManagedProcess[] = [];
+  const setup: RushSetup = { design, iso, connections, children: [] };
   try {
     const { results, cpu, rows } = await fireRush(
-      design,
-      iso,
-      children,
-      connections,
+      setup,
       Array.from({ length: 400 }, (_, i) => ({ path: `/coupons/${warmId}/claims`, body: { userId: 1 + (i % 300) } })),
       plan.map((userId) => ({ path: `/coupons/${couponId}/claims`, body: { userId } })),
     );
@@ -458,7 +455,7 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
     ]);
     return { ...figures(design, 'claims', rows), ...cpu, ...verdict(results, oracle.violations) };
   } finally {
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(setup.children.map((c) => c.stop()));
     await iso.close();
   }
 }
@@ -467,11 +464,16 @@ async function claimRush(design: Design, plan: number[], stock: number, connecti
  * Starts the design (its processes join `children`, for the caller to stop), warms it up with `warm`,
  * fires `rush` through the load generator and waits until the lane has decided every queued request.
  */
+/** One design's rush: where it runs, how many connections fire it, and the processes it started. */
+interface RushSetup {
+  design: Design;
+  iso: Isolated;
+  connections: number;
+  children: ManagedProcess[];
+}
+
 async function fireRush(
-  design: Design,
-  iso: Isolated,
-  children: ManagedProcess[],
-  connections: number,
+  { design, iso, connections, children }: RushSetup,
   warm: GeneratorSpec['requests'],
   rush: GeneratorSpec['requests'],
 ) {
@@ -505,13 +507,10 @@ async function orderRush(
   const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, `${design}o`);
   const productId = await insertProduct(iso.db, { name: 'bench', price: 1000, stock });
   const warmId = await insertProduct(iso.db, { name: 'warm-up', price: 1000, stock: 100 });
-  const children: ManagedProcess[] = [];
+  const setup: RushSetup = { design, iso, connections, children: [] };
   try {
     const { results, cpu, rows } = await fireRush(
-      design,
-      iso,
-      children,
-      connections,
+      setup,
       Array.from({ length: 400 }, (_, i) => ({
         path: '/orders',
         body: { userId: 1 + i, items: [{ productId: warmId, quantity: 1 }] },
@@ -553,7 +552,7 @@ async function orderRush(
     const oracle = verifyOrders(observations, [{ productId, initialStock: stock, stock: product.stock }], stored);
     return { ...figures(design, 'orders', rows), ...cpu, ...verdict(results, oracle.violations) };
   } finally {
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(setup.children.map((c) => c.stop()));
     await iso.close();
   }
 }
