@@ -64,6 +64,8 @@ export class PreQueue {
    * coupon first claimed while MySQL is down is refused with 503, as a read would be).
    */
   private readonly windows = new Map<number, CouponWindow | { missingUntil: number }>();
+  /** Reads under way: the concurrent first claims of a coupon (a rush's opening) share one. */
+  private readonly reading = new Map<number, Promise<CouponWindow | null>>();
 
   constructor(
     private readonly deps: { db: Db; redis: RedisClient; config: { QUEUE_PREFIX: string; COUPON_LANES: number } },
@@ -79,6 +81,15 @@ export class PreQueue {
     const known = this.windows.get(couponId);
     if (known && !('missingUntil' in known)) return known;
     if (known && known.missingUntil > Date.now()) return null;
+    let read = this.reading.get(couponId);
+    if (!read) {
+      read = this.readWindow(couponId).finally(() => this.reading.delete(couponId));
+      this.reading.set(couponId, read);
+    }
+    return read;
+  }
+
+  private async readWindow(couponId: number): Promise<CouponWindow | null> {
     const row = await findCoupon(this.deps.db, couponId);
     const window = row
       ? {
