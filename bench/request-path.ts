@@ -34,7 +34,7 @@ export const REQUEST_PATHS = [
   { path: 'poll, queued', anchor: 'GET /healthz', target: NaN },
 ] as const;
 
-const coupon = (totalQuantity: number) => ({
+export const benchCoupon = (totalQuantity: number) => ({
   name: 'request path',
   discountType: 'FIXED' as const,
   discountValue: 1000,
@@ -107,25 +107,27 @@ export async function measureRequestPath(opts: {
       targets.push({ target: e.target, child, url, finalId, queuedId, coupon: submitCoupon });
     }
     await anchor.waitForLog(/plain api listening/);
-    const anchorCoupon = await insertCoupon(anchorIso.db, coupon(1_000_000));
+    const anchorCoupon = await insertCoupon(anchorIso.db, benchCoupon(1_000_000));
 
     const figures: PathFigure[] = [];
-    const run = async (target: string, path: string, child: ManagedProcess, url: string, script?: string) => {
-      await wrk(url, opts.connections, 2, script);
+    // A submit's warm-up and its measurement each get a script of their own, so every measured submit is a new user's.
+    const run = async (
+      target: string,
+      path: string,
+      child: ManagedProcess,
+      url: string,
+      script?: () => Promise<string>,
+    ) => {
+      await wrk(url, opts.connections, 2, await script?.());
+      const measured = await script?.();
       const before = child.cpuMs();
-      const r = await wrk(url, opts.connections, opts.seconds, script);
+      const r = await wrk(url, opts.connections, opts.seconds, measured);
       const serverCpuMs = (child.cpuMs() - before) / Math.max(1, r.requests);
       figures.push({ path, target, ...r, serverCpuMs });
     };
-    let firstUser = 1;
+    let firstUser = 1_000;
     const submitScript = async (couponId: number) => {
-      const file = join(dir, `submit-${couponId}-${firstUser}.lua`);
-      // Every request a new user, so no limit per user or place in line ever answers instead.
-      await writeFile(
-        file,
-        `local n = ${firstUser}\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n` +
-          `request = function()\n  n = n + 1\n  return wrk.format(nil, "/coupons/${couponId}/claims", nil, '{"userId":' .. n .. '}')\nend\n`,
-      );
+      const file = await writeSubmitScript(dir, couponId, firstUser);
       firstUser += 10_000_000;
       return file;
     };
@@ -134,8 +136,8 @@ export async function measureRequestPath(opts: {
     for (const t of targets) await run(t.target, 'GET /healthz', t.child, `${t.url}/healthz`);
     for (const t of targets) await run(t.target, 'poll, final', t.child, `${t.url}/requests/${t.finalId}`);
     for (const t of targets) await run(t.target, 'poll, queued', t.child, `${t.url}/requests/${t.queuedId}`);
-    await run('anchor', 'submit', anchor, anchorUrl, await submitScript(anchorCoupon));
-    for (const t of targets) await run(t.target, 'submit', t.child, t.url, await submitScript(t.coupon));
+    await run('anchor', 'submit', anchor, anchorUrl, () => submitScript(anchorCoupon));
+    for (const t of targets) await run(t.target, 'submit', t.child, t.url, () => submitScript(t.coupon));
     return figures;
   } finally {
     await Promise.all(children.map((c) => c.stop()));
@@ -144,8 +146,19 @@ export async function measureRequestPath(opts: {
   }
 }
 
+/** A wrk script that claims `couponId`, every request as a new user from `firstUser` on (so no limit per user or place in line ever answers instead). */
+export async function writeSubmitScript(dir: string, couponId: number, firstUser: number): Promise<string> {
+  const file = join(dir, `submit-${couponId}-${firstUser}.lua`);
+  await writeFile(
+    file,
+    `local n = ${firstUser}\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n` +
+      `request = function()\n  n = n + 1\n  return wrk.format(nil, "/coupons/${couponId}/claims", nil, '{"userId":' .. n .. '}')\nend\n`,
+  );
+  return file;
+}
+
 /** One request decided by a worker (then stopped) and one left queued, both on the engine. */
-async function prepareRequests(db: Db, url: string, env: Record<string, string>) {
+export async function prepareRequests(db: Db, url: string, env: Record<string, string>) {
   const claim = async (couponId: number, userId: number, query = '') => {
     const res = await fetch(`${url}/coupons/${couponId}/claims`, {
       method: 'POST',
@@ -161,17 +174,17 @@ async function prepareRequests(db: Db, url: string, env: Record<string, string>)
   let finalId: string;
   try {
     await worker.waitForLog(/worker started/);
-    finalId = await claim(await insertCoupon(db, coupon(10)), 1, '?waitMs=10000');
+    finalId = await claim(await insertCoupon(db, benchCoupon(10)), 1, '?waitMs=10000');
   } finally {
     await worker.stop();
   }
   const state = (await (await fetch(`${url}/requests/${finalId}`)).json()) as { status: string };
   if (state.status !== 'SUCCEEDED') throw new Error(`request ${finalId} is ${state.status}, not SUCCEEDED`);
-  const submitCoupon = await insertCoupon(db, coupon(1_000_000));
+  const submitCoupon = await insertCoupon(db, benchCoupon(1_000_000));
   return { finalId, queuedId: await claim(submitCoupon, 2), submitCoupon };
 }
 
-interface WrkResult {
+export interface WrkResult {
   perSecond: number;
   p99Ms: number;
   requests: number;
@@ -180,7 +193,7 @@ interface WrkResult {
 }
 
 /** wrk -t1 under bash, whose `times` reports the CPU that wrk used. */
-async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<WrkResult> {
+export async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<WrkResult> {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const out = await new Promise<string>((resolve, reject) => {

@@ -35,6 +35,8 @@ export interface ProcessOptions {
   args?: string[];
   /** Runs it from another working directory (the entry point is resolved from this one). */
   cwd?: string;
+  /** Options of node itself that NODE_OPTIONS does not take (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** Lines kept per process; a long bench run drops its oldest ones. */
@@ -50,10 +52,14 @@ export class ManagedProcess {
   private readonly parsed: LogLine[] = [];
   private readonly listeners = new Set<() => void>();
 
-  constructor(entry: string, env: Record<string, string>, { label, args = [], cwd }: ProcessOptions = {}) {
+  constructor(
+    entry: string,
+    env: Record<string, string>,
+    { label, args = [], cwd, nodeArgs = [] }: ProcessOptions = {},
+  ) {
     this.label = label ?? entry;
     const tsx = cwd ? pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href : 'tsx';
-    this.child = spawn(process.execPath, ['--import', tsx, cwd ? resolve(entry) : entry, ...args], {
+    this.child = spawn(process.execPath, [...nodeArgs, '--import', tsx, cwd ? resolve(entry) : entry, ...args], {
       ...(cwd ? { cwd } : {}),
       env: { ...process.env, ...env, LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
