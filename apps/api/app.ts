@@ -1,7 +1,10 @@
 // Builds the HTTP app from its dependencies; no sockets, so tests drive it with app.request().
+import type { Context } from 'hono';
 import { except } from 'hono/combine';
+import { routePath } from 'hono/route';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Queue } from 'bullmq';
+import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
@@ -73,18 +76,25 @@ export function createApp(input: AppDeps) {
   registerQueueMetrics(registry, deps);
   const submits = { ...routeDeps, limiter: createSubmitLimiter(deps.limiterRedis ?? deps.redis, config, registry) };
 
-  app.use('*', createHttpMetrics(registry));
-
+  // One middleware around every request: its id (an X-Request-Id from the client is kept when it is
+  // safe to log; anything else is replaced), its duration in the metrics, and a log line for a 5xx.
+  const observe = createHttpMetrics(registry);
   app.use('*', async (c, next) => {
-    // An X-Request-Id from the client is kept when it is safe to log; anything else is replaced.
     const given = c.req.header('X-Request-Id');
     const id = given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
-    c.header('X-Request-Id', id);
+    // On the Node server the header goes straight onto the outgoing response, whatever answers: a
+    // Hono header would make every answer build a Web Headers object.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) outgoing.setHeader('X-Request-Id', id);
+    else c.header('X-Request-Id', id);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
     const status = c.res.status;
+    // After next(), the route index points at whatever answered: a route, or a middleware such as
+    // auth; requests nothing matched carry the catch-all pattern.
+    observe(c.req.method, routePath(c as Context), status, ms);
     if (status < 500 && !logger.isLevelEnabled('debug')) return;
     // A queued request names its id in Location: with it, one grep finds submit, decision and outcome.
     const location = c.res.headers.get('Location');
@@ -99,7 +109,9 @@ export function createApp(input: AppDeps) {
     if (status >= 500) logger.error(line, 'request');
     else logger.debug(line, 'request');
   });
-  app.use(
+  // Only requests that may carry a body pass the body limit; only POSTs take an Idempotency-Key.
+  app.on(
+    ['POST', 'PUT', 'PATCH', 'DELETE'],
     '*',
     bodyLimit(BODY_LIMIT_BYTES, (c) =>
       problemResponse(c, problem(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 64 KiB')),
@@ -113,7 +125,7 @@ export function createApp(input: AppDeps) {
   );
   app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
   for (const path of USER_ROUTES) app.use(path, identity.middleware);
-  app.use('*', idempotency(db, config.IDEMPOTENCY_TTL_S * 1000));
+  app.on('POST', '*', idempotency(db, config.IDEMPOTENCY_TTL_S * 1000));
 
   app.route('/', opsRoutes(deps));
   app.route('/', metricsRoutes(registry));

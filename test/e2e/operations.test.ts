@@ -135,6 +135,30 @@ describe('metrics', () => {
   });
 });
 
+describe('request ids over a real socket', () => {
+  it('when answers of every kind go out (200, 202, 400, 404, 413, 401), then each carries one X-Request-Id, the client’s when it is safe', async () => {
+    const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(5));
+    const json = { 'Content-Type': 'application/json' };
+    const calls: [string, RequestInit, number][] = [
+      ['/healthz', {}, 200],
+      [`/coupons/${id}/claims`, { method: 'POST', headers: json, body: JSON.stringify({ userId: 7_001 }) }, 202],
+      [`/coupons/${id}/claims`, { method: 'POST', headers: json, body: '{"userId":' }, 400],
+      ['/no/such/route', {}, 404],
+      [`/coupons/${id}/claims`, { method: 'POST', headers: json, body: 'x'.repeat(70_000) }, 413],
+      ['/admin/coupons', { method: 'POST', headers: json, body: '{}' }, 401],
+    ];
+    for (const [path, init, status] of calls) {
+      const res = await fetch(`${url}${path}`, init);
+      expect(res.status, path).toBe(status);
+      // Set twice, the two values would arrive joined by a comma.
+      expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+      await res.arrayBuffer();
+    }
+    const traced = await fetch(`${url}/no/such/route`, { headers: { 'X-Request-Id': 'trace-abc.1' } });
+    expect(traced.headers.get('x-request-id')).toBe('trace-abc.1');
+  });
+});
+
 describe('logs', () => {
   it('when a claim carries an X-Request-Id, then that id finds the submit line and the decision line, both naming the request id', async () => {
     const worker = stack.worker({ LOG_LEVEL: 'debug' });
