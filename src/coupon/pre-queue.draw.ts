@@ -15,7 +15,8 @@ import type { Lane } from '../queues/lane-type.js';
 import type { ClaimPayload } from '../queues/payloads.js';
 import type { RedisClient } from '../redis.js';
 import { parsePreQueueRequestId } from '../request/request.ids.js';
-import { appendAddOnce, dedupeKey, transactionOf } from '../request/submit-dedupe.js';
+import { appendTransaction } from '../request/lane-append.js';
+import { dedupeKey } from '../request/submit-dedupe.js';
 import { findCoupon, insertDraw, type DrawEntry } from './coupon.repository.js';
 import { drawOrder } from './draw.js';
 
@@ -71,12 +72,19 @@ export function preQueueDraws(deps: {
   /** Step 2: the shuffled claims into the lane, in one transaction with their sequences and the mark. */
   async function addDrawn(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
     const drawn = drawOrder(await entries(pre, await redis.zrange(pre.entries, '0', '-1')));
-    const multi = await transactionOf(ctx.queue);
-    for (const e of drawn) {
-      const nonce = parsePreQueueRequestId(e.requestId)?.nonce ?? '';
-      const data: ClaimPayload = { couponId, userId: e.userId, acceptedAt: e.acceptedAt, nonce };
-      appendAddOnce(multi, ctx.queue, lane.laneType.jobName(data), data, { dedupeId: e.requestId });
-    }
+    const multi = appendTransaction(
+      ctx.queue,
+      redis,
+      drawn.map((e) => {
+        const nonce = parsePreQueueRequestId(e.requestId)?.nonce ?? '';
+        const data: ClaimPayload = { couponId, userId: e.userId, acceptedAt: e.acceptedAt, nonce };
+        return {
+          name: lane.laneType.jobName(data),
+          data,
+          once: { rule: { dedupeId: e.requestId }, nonce, acceptedAt: e.acceptedAt },
+        };
+      }),
+    );
     const dePrefix = dedupeKey(ctx.queue, '');
     multi.eval(MARK_DRAWN, 2, pre.state, pre.drawn, dePrefix, ...drawn.map((e) => e.requestId));
     const results = (await multi.exec()) ?? [];

@@ -2,17 +2,16 @@
 // end, src/lane/). What a submit needs to know about its lane (how far it is decided, how many
 // requests it holds, its recent decide rate, whether a coupon is sold out) is kept in memory and refreshed from Redis in
 // one pipeline at most every `refreshMs`, instead of three reads on every submit; the adds of
-// concurrent submits to one lane go to Redis as one addBulk per event-loop turn (one MULTI when some
-// are made at most once, see submit-dedupe.ts). BullMQ's add script assigns each job its sequence
-// (INCR) and a pipeline runs in order, so the order of sequences is the order in which submits
-// called add().
+// concurrent submits to one lane go to Redis as one script call per event-loop turn (lane-append.ts),
+// which gives each job its sequence in the order in which submits called add().
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
 import { laneKeys, type Lane } from '../queues/lanes.js';
 import type { LaneProgress } from './lane-progress.js';
 import { parseRate } from './eta.js';
-import { appendAdd, appendAddOnce, parseRecord, transactionOf, type Once, type SubmitRecord } from './submit-dedupe.js';
+import { appendToLane, type AppendEntry, type Appended } from './lane-append.js';
+import type { Once, SubmitRecord } from './submit-dedupe.js';
 
 export interface LaneSnapshot {
   /** Requests accepted into the lane and not yet decided, including adds still on their way. */
@@ -42,11 +41,8 @@ interface LaneView {
   reading: Promise<void> | undefined;
 }
 
-interface PendingAdd {
-  name: string;
-  data: Record<string, unknown>;
-  once?: { data: Record<string, unknown> & { nonce: string; acceptedAt: number }; rule: Once };
-  resolve: (added: number | SubmitRecord) => void;
+interface PendingAdd extends AppendEntry {
+  resolve: (added: Appended) => void;
   reject: (err: unknown) => void;
 }
 
@@ -105,7 +101,11 @@ export class LaneFront {
     data: Record<string, unknown> & { nonce: string; acceptedAt: number },
     once: Once,
   ): Promise<SubmitRecord> {
-    return this.enqueue(lane, { name, data, once: { data, rule: once } }) as Promise<SubmitRecord>;
+    return this.enqueue(lane, {
+      name,
+      data,
+      once: { rule: once, nonce: data.nonce, acceptedAt: data.acceptedAt },
+    }) as Promise<SubmitRecord>;
   }
 
   /** Resolves once the adds already waiting for this lane's next batch have been answered. */
@@ -114,7 +114,7 @@ export class LaneFront {
     await this.flushes.get(lane.name);
   }
 
-  private enqueue(lane: Lane, add: Omit<PendingAdd, 'resolve' | 'reject'>): Promise<number | SubmitRecord> {
+  private enqueue(lane: Lane, add: AppendEntry): Promise<Appended> {
     const view = this.view(lane);
     view.inFlight++;
     let batch = this.batches.get(lane.name);
@@ -128,7 +128,7 @@ export class LaneFront {
       );
     }
     const pending = batch;
-    return new Promise<number | SubmitRecord>((resolve, reject) => {
+    return new Promise<Appended>((resolve, reject) => {
       pending.push({ ...add, resolve, reject });
       if (pending.length >= MAX_BATCH) this.flushes.set(lane.name, this.flush(lane));
     });
@@ -146,52 +146,18 @@ export class LaneFront {
     try {
       const queue = this.deps.queues.get(lane.name);
       if (!queue) throw new Error(`no queue for lane ${lane.name}`);
-      if (batch.some((p) => p.once)) {
-        await this.flushOnce(queue, batch, added);
-        view.inFlight -= batch.length;
-        return;
-      }
-      const [first] = batch;
-      const jobs =
-        batch.length === 1 && first
-          ? [await queue.add(first.name, first.data)]
-          : await queue.addBulk(batch.map((p) => ({ name: p.name, data: p.data })));
+      const results = await appendToLane(queue, batch);
       view.inFlight -= batch.length;
-      jobs.forEach((job, i) => {
-        const sequence = Number(job.id);
-        added(sequence);
-        batch[i]?.resolve(sequence);
+      batch.forEach((p, i) => {
+        const result = results[i] as Appended;
+        if (typeof result === 'number') added(result);
+        else if (result.sequence !== null && result.nonce === p.once?.nonce) added(result.sequence);
+        p.resolve(result);
       });
     } catch (err) {
       view.inFlight -= batch.length;
       for (const p of batch) p.reject(err);
     }
-  }
-
-  /** The batch as one MULTI: each add made at most once is followed by the script that records it. */
-  private async flushOnce(queue: Queue, batch: PendingAdd[], added: (sequence: number) => void): Promise<void> {
-    const multi = await transactionOf(queue);
-    const ends: number[] = [];
-    let offset = 0;
-    for (const p of batch) {
-      offset += p.once
-        ? appendAddOnce(multi, queue, p.name, p.once.data, p.once.rule)
-        : appendAdd(multi, queue, p.name, p.data);
-      ends.push(offset - 1);
-    }
-    const results = (await multi.exec()) ?? [];
-    batch.forEach((p, i) => {
-      const [err, value] = results[ends[i] ?? -1] ?? [new Error('no answer to an add')];
-      if (err) return p.reject(err);
-      if (!p.once) {
-        added(Number(value));
-        return p.resolve(Number(value));
-      }
-      const record = parseRecord(value);
-      if (!record) return p.reject(new Error(`no record after adding to ${queue.name}`));
-      if (record.sequence !== null && record.nonce === p.once.data.nonce) added(record.sequence);
-      p.resolve(record);
-    });
   }
 
   private view(lane: Lane): LaneView {

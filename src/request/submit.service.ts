@@ -1,7 +1,7 @@
 // Accepting a queued request exactly once per client intent: an Idempotency-Key returns the request
 // it made, a claim while the same user's claim for the coupon waits returns the waiting one, and the
 // rate limit refuses what would queue too much. The reads go out together (one round trip); the add
-// and its record are one Redis transaction (submit-dedupe.ts).
+// and its record are one step of the lane-append script (lane-append.ts).
 import { RateLimitedError, UnavailableError, UnprocessableError } from '../shared/errors.js';
 import type { Lane } from '../queues/lanes.js';
 import { formatPreQueueRequestId, formatRequestId, newNonce } from './request.ids.js';

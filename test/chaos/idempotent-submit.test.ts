@@ -147,7 +147,7 @@ describe('Idempotency-Key across faults between the add and the answer', () => {
     );
   });
 
-  it("when the API's Redis connection drops right after a transaction reached Redis, then the retry with the same key finds that request and nothing is queued twice", async () => {
+  it("when the API's Redis connection drops right after an append reached Redis, then the retry with the same key finds that request and nothing is queued twice", async () => {
     stack = await isolatedStack();
     const redis = new URL(inject('redisUrl'));
     proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
@@ -160,20 +160,21 @@ describe('Idempotency-Key across faults between the add and the answer', () => {
 
     const deadline = Date.now() + 120_000;
     const results = await pacedPool(orders, { concurrency: 50, perSecond: 200 }, async (order, i) => {
-      // A keyed order's add and record go to Redis as one MULTI … EXEC.
-      if (i === 100) proxy?.cutAfter('\r\nEXEC\r\n', 20);
+      // A keyed order's add and record go to Redis as one lane-append script call, whose arguments
+      // carry the jobs' stored options (and nothing else sent by the API does).
+      if (i === 100) proxy?.cutAfter('"removeOnComplete"', 20);
       return sendUntilAnswered(() => api.url, order, deadline);
     });
 
-    // One transaction carries every keyed order of an event-loop turn, so how many orders each dropped
-    // transaction held (and so how many drops the rush leaves room for) depends on the machine's load.
+    // One append carries every keyed order of an event-loop turn, so how many orders each dropped
+    // append held (and so how many drops the rush leaves room for) depends on the machine's load.
     expect(proxy.trapped).toBeGreaterThan(0);
     await verifyOnePerKey(stack, api.url, orders, results);
-    // Each dropped transaction had run in Redis: its key's retry found the request it had made.
+    // Each dropped append had run in Redis: its key's retry found the request it had made.
     const found = foundAgain(results);
     expect(found).toBeGreaterThan(0);
     console.log(
-      `keyed orders, Redis connection dropped after EXEC: ${proxy.trapped} transactions lost their answer, ` +
+      `keyed orders, Redis connection dropped after the append: ${proxy.trapped} appends lost their answer, ` +
         `${found} keys first answered 5xx/none and then found their request again; one order per key`,
     );
   });

@@ -1,0 +1,201 @@
+// Appending requests to a lane: one Redis script call for a whole batch instead of BullMQ's add
+// script per job plus a script per job for its record. For each entry, in order, the script does
+// what BullMQ's add with deduplication does for a lane's jobs (FIFO, no delay, no priority, no
+// parent): the next id from the queue's counter, the job hash with BullMQ's fields, the wait list,
+// the marker for workers and the `added` and `waiting` events. Around it, in the same script:
+//   - one request per intent: an entry whose intent already holds a request (its Idempotency-Key's
+//     record, its user's place in line, its order key) adds nothing and takes no id, so sequences
+//     stay gapless and positions exact;
+//   - the intent's record, written in the same step as the job, so a submit whose answer was lost is
+//     found again by its retry.
+// A script runs atomically and in order, so the order of sequences is the order of the entries.
+// test/component/lane-append.test.ts holds the jobs it writes to those BullMQ writes itself.
+import { Job, optsEncodeMap, type Queue } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis.js';
+import { dedupeKey, parseRecord, type Once, type SubmitRecord } from './submit-dedupe.js';
+
+// KEYS: 1 wait, 2 meta, 3 id counter, 4 active, 5 events, 6 marker; then per entry its deduplication
+// key and its record key (KEYS[1] in their place when it has none, so every key is in the lane's slot).
+// ARGV: 1 job key prefix, 2 the jobs' stored options as JSON without the closing brace, 3 timestamp;
+// then per entry: mode, name, data, deduplication id, ttl, body hash, own record suffix
+// (`|<nonce>|<hash>|<acceptedAt>`). Modes:
+//   a  a plain add; answers its job id
+//   l  a claim holding its user's place in line (deduplication id without TTL); answers the record of
+//      the request that holds the line (its own when the add was this one)
+//   k  as l, with an Idempotency-Key record (ttl: the record's); a key already recorded answers its record
+//   o  an order's Idempotency-Key: its deduplication key (ttl) is its record
+// Answers one value per entry.
+const APPEND = `
+local rcall = redis.call
+local prefix, baseOpts, timestamp = ARGV[1], ARGV[2], ARGV[3]
+local sep = #baseOpts > 1 and ',' or ''
+local maxEvents = rcall('HGET', KEYS[2], 'opts.maxLenEvents')
+if not maxEvents then
+  maxEvents = 10000
+  rcall('HSET', KEYS[2], 'opts.maxLenEvents', maxEvents)
+end
+local meta = rcall('HMGET', KEYS[2], 'paused', 'concurrency')
+local pausedOrMaxed = false
+if meta[1] then pausedOrMaxed = true
+elseif meta[2] then pausedOrMaxed = rcall('LLEN', KEYS[4]) >= tonumber(meta[2]) end
+local out = {}
+for i = 1, (#ARGV - 3) / 7 do
+  local a = 3 + (i - 1) * 7
+  local mode, name, data, deId, ttl, hash, own = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local deKey, recKey = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
+  local answer = false
+  if mode == 'k' then answer = rcall('GET', recKey) end
+  if not answer and mode ~= 'a' then
+    local held = rcall('GET', deKey)
+    if held and string.find(held, '|', 1, true) then
+      -- An order key's record.
+      answer = held
+    elseif held then
+      local raw = rcall('HGET', prefix .. held, 'data')
+      if raw then
+        local d = cjson.decode(raw)
+        answer = held .. '|' .. tostring(d.nonce) .. '|' .. hash .. '|' .. string.format('%d', d.acceptedAt)
+      else
+        -- As BullMQ recovers a stale deduplication key: the job that held it is gone.
+        rcall('DEL', deKey)
+      end
+    end
+  end
+  if not answer then
+    local jobId = tostring(rcall('INCR', KEYS[3]))
+    local opts = baseOpts .. '}'
+    local fields = {'name', name, 'data', data, 'opts', '', 'timestamp', timestamp, 'delay', 0, 'priority', 0}
+    if mode ~= 'a' then
+      local de = '"de":{"id":' .. cjson.encode(deId) .. (mode == 'o' and (',"ttl":' .. ttl) or '') .. '}'
+      opts = baseOpts .. sep .. de .. '}'
+      fields[13] = 'deid'
+      fields[14] = deId
+    end
+    fields[6] = opts
+    rcall('HMSET', prefix .. jobId, unpack(fields))
+    rcall('XADD', KEYS[5], '*', 'event', 'added', 'jobId', jobId, 'name', name)
+    rcall('LPUSH', KEYS[1], jobId)
+    if not pausedOrMaxed then rcall('ZADD', KEYS[6], 0, '0') end
+    rcall('XADD', KEYS[5], 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', jobId)
+    if mode == 'a' then
+      answer = jobId
+    elseif mode == 'o' then
+      answer = jobId .. own
+      rcall('SET', deKey, answer, 'PX', ttl)
+    else
+      answer = jobId .. own
+      rcall('SET', deKey, jobId)
+    end
+    if mode == 'k' then rcall('SET', recKey, answer, 'PX', ttl) end
+  elseif mode == 'k' and recKey ~= KEYS[1] and rcall('EXISTS', recKey) == 0 then
+    rcall('SET', recKey, answer, 'PX', ttl)
+  end
+  out[i] = answer
+end
+return out`;
+
+/** One request to append: made at most once when `once` is given (its data then carries its nonce and acceptance time). */
+export interface AppendEntry {
+  name: string;
+  data: Record<string, unknown>;
+  once?: { rule: Once; nonce: string; acceptedAt: number };
+}
+
+/** An entry's answer: the sequence of a plain add, else the record of the request that holds its intent. */
+export type Appended = number | SubmitRecord;
+
+type AppendCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type WithAppend = { ceLaneAppend: AppendCommand };
+
+const withCommand = new WeakSet<object>();
+
+function define(client: object & { defineCommand(name: string, def: { lua: string }): void }) {
+  if (withCommand.has(client)) return;
+  // Without numberOfKeys, the number of keys is the first argument of every call.
+  client.defineCommand('ceLaneAppend', { lua: APPEND });
+  withCommand.add(client);
+}
+
+/** The options BullMQ stores with a lane's job, as JSON without the closing brace. */
+const baseOpts = new WeakMap<Queue, string>();
+
+function storedOpts(queue: Queue): string {
+  let base = baseOpts.get(queue);
+  if (base === undefined) {
+    // BullMQ's own normalisation of the queue's default options, then its short names.
+    const { opts } = new Job(queue, 'template', {}, queue.defaultJobOptions);
+    const encoded: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(opts)) {
+      if (value === undefined) continue;
+      encoded[(optsEncodeMap as Record<string, string>)[name] ?? name] = value;
+    }
+    base = JSON.stringify(encoded).slice(0, -1);
+    baseOpts.set(queue, base);
+  }
+  return base;
+}
+
+function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | number)[] {
+  const k = queue.keys;
+  const wait = k.wait ?? '';
+  const keys: string[] = [wait, k.meta ?? '', k.id ?? '', k.active ?? '', k.events ?? '', k.marker ?? ''];
+  const args: (string | number)[] = [k[''] ?? '', storedOpts(queue), Date.now()];
+  for (const e of entries) {
+    const once = e.once;
+    const data = JSON.stringify(e.data);
+    if (!once) {
+      keys.push(wait, wait);
+      args.push('a', e.name, data, '', '', '', '');
+      continue;
+    }
+    const { rule } = once;
+    const hash = rule.key?.hash ?? '';
+    const own = `|${once.nonce}|${hash}|${once.acceptedAt}`;
+    const de = dedupeKey(queue, rule.dedupeId);
+    if (rule.dedupeTtlMs !== undefined) {
+      keys.push(de, wait);
+      args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own);
+    } else if (rule.key) {
+      keys.push(de, rule.key.recordKey);
+      args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own);
+    } else {
+      keys.push(de, wait);
+      args.push('l', e.name, data, rule.dedupeId, '', '', own);
+    }
+  }
+  return [keys.length, ...keys, ...args];
+}
+
+function answers(entries: readonly AppendEntry[], raw: unknown): Appended[] {
+  if (!Array.isArray(raw) || raw.length !== entries.length) throw new Error('the lane append gave no answer per entry');
+  return entries.map((e, i) => {
+    const value: unknown = raw[i];
+    if (!e.once) return Number(value);
+    const record = parseRecord(value);
+    if (!record) throw new Error(`the lane append answered ${String(value)} for an entry`);
+    return record;
+  });
+}
+
+/** Appends the entries to the queue's lane in one script call, in order. */
+export async function appendToLane(queue: Queue, entries: readonly AppendEntry[]): Promise<Appended[]> {
+  const client = await queue.getBackend().client;
+  define(client);
+  const raw = await (client as unknown as WithAppend).ceLaneAppend(...(commandArgs(queue, entries) as [number]));
+  return answers(entries, raw);
+}
+
+/** A transaction on `redis` that starts with the append (its answer is the first of exec()'s). */
+export function appendTransaction(
+  queue: Queue,
+  redis: RedisClient,
+  entries: readonly AppendEntry[],
+): ChainableCommander {
+  define(redis);
+  const multi = redis.multi();
+  (multi as unknown as { ceLaneAppend: (...args: (string | number)[]) => unknown }).ceLaneAppend(
+    ...commandArgs(queue, entries),
+  );
+  return multi;
+}
