@@ -15,8 +15,16 @@ function laneOf<P extends JobEnvelope>(laneType: LaneType<P>, spec: { name: stri
   return { ...spec, type: laneType.type, laneType };
 }
 
+const claimLanes = new Map<number, Lane<ClaimPayload>>();
+
+/** The claim lane of this index (one object per lane, as the submit path asks for it on every claim). */
 export function claimLane(index: number): Lane<ClaimPayload> {
-  return laneOf(claimLaneType, { name: `claims-${index}`, code: `c${index}` });
+  let lane = claimLanes.get(index);
+  if (!lane) {
+    lane = laneOf(claimLaneType, { name: `claims-${index}`, code: `c${index}` });
+    claimLanes.set(index, lane);
+  }
+  return lane;
 }
 
 export const ORDER_LANE: Lane<OrderPayload> = laneOf(orderLaneType, { name: 'orders', code: 'o' });
