@@ -1,7 +1,7 @@
 // A CPU profile of one API process under one request path, the way the request-path figures load it
 // (wrk -t1, no worker): `node --cpu-prof` on the API, then the profile's busy time by function and
 // by package, counted over the measured seconds only (start-up, warm-up and shutdown left out).
-//   npm run bench:profile -- --path submit [--seconds 10 --connections 100 --entry apps/api/main.ts]
+//   npm run bench:profile -- --path submit [--seconds 10 --connections 100 --entry dist/apps/api/main.js]
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import { parseCli, usage, UsageError, type OptionSpec } from '../scripts/lib/args.js';
 import { textTable, timestampForFile } from '../scripts/lib/report.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
-import { isolated } from './lib/stack.js';
+import { buildEngine, ENGINE_API, isolated } from './lib/stack.js';
 import { benchCoupon, prepareRequests, wrk, wrkAvailable, writeSubmitScript } from './request-path.js';
 
 const PATHS = ['submit', 'healthz', 'poll-final', 'poll-queued'] as const;
@@ -22,7 +22,7 @@ const spec: Record<string, OptionSpec> = {
   connections: { help: 'wrk connections', default: '100' },
   entry: {
     help: 'the API entry point (another checkout’s apps/api/main.ts for a before)',
-    default: 'apps/api/main.ts',
+    default: ENGINE_API,
   },
   anchor: {
     help: 'profile the bare anchor server (bench/plain-worker/api.ts) instead: submit or healthz',
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
   const entry = anchor ? resolve('bench/plain-worker/api.ts') : resolve(args.string('entry') as string);
   const out = resolve(args.string('out') as string);
   if (!(await wrkAvailable())) throw new UsageError('wrk is not installed (apt-get install wrk)');
+  if (entry === resolve(ENGINE_API)) buildEngine();
   const config = loadConfig();
   const iso = await isolated(config.DATABASE_URL, config.REDIS_URL, 'prof');
   const profDir = await mkdtemp(join(tmpdir(), 'ce-prof-'));

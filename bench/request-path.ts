@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
-import { API_NODE_OPTIONS, isolated, type Isolated } from './lib/stack.js';
+import { API_NODE_OPTIONS, ENGINE_API, ENGINE_WORKER, isolated, type Isolated } from './lib/stack.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
 
 export interface PathFigure {
@@ -63,7 +63,7 @@ export async function measureRequestPath(opts: {
   baselineDir?: string | undefined;
 }): Promise<PathFigure[]> {
   const engines = [
-    { target: 'engine', entry: 'apps/api/main.ts' },
+    { target: 'engine', entry: ENGINE_API },
     ...(opts.baselineDir ? [{ target: 'baseline', entry: join(opts.baselineDir, 'apps/api/main.ts') }] : []),
   ];
   const isos = await Promise.all(engines.map((e) => isolated(opts.databaseUrl, opts.redisUrl, `rp${e.target[0]}`)));
@@ -170,7 +170,7 @@ export async function prepareRequests(db: Db, url: string, env: Record<string, s
     if (query) await fetch(`${url}/requests/${requestId}${query}`);
     return requestId;
   };
-  const worker = new ManagedProcess('workers/main.ts', { ...env, LOG_LEVEL: 'info' }, { label: 'engine worker' });
+  const worker = new ManagedProcess(ENGINE_WORKER, { ...env, LOG_LEVEL: 'info' }, { label: 'engine worker' });
   let finalId: string;
   try {
     await worker.waitForLog(/worker started/);

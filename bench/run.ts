@@ -36,6 +36,9 @@ import {
   waitForRows,
   API_NODE_OPTIONS,
   WORKER_NODE_OPTIONS,
+  buildEngine,
+  ENGINE_API,
+  ENGINE_WORKER,
   type Isolated,
 } from './lib/stack.js';
 import { ManagedProcess, freePort, processCpuMs } from '../rush/processes.js';
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
   const withPath = pathSeconds > 0 && (await wrkAvailable());
   if (pathSeconds > 0 && !withPath) console.log('request path: skipped, wrk is not installed (apt-get install wrk)');
 
+  buildEngine();
   const machine = await describeMachine();
   console.log(
     `bench: ${claims} claims on a coupon of ${stock} by ${users} users, ${connections} connections, ${runs} run(s)\n` +
@@ -234,10 +238,10 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
   };
   const children: ManagedProcess[] = [];
   if (design === 'engine') {
-    const api = new ManagedProcess('apps/api/main.ts', { ...env, ...API_NODE_OPTIONS }, { label: 'engine api' });
+    const api = new ManagedProcess(ENGINE_API, { ...env, ...API_NODE_OPTIONS }, { label: 'engine api' });
     children.push(
       api,
-      new ManagedProcess('workers/main.ts', { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' }),
+      new ManagedProcess(ENGINE_WORKER, { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' }),
     );
     await Promise.all([api.waitForLog(/api listening/), children[1]?.waitForLog(/worker started/)]);
   } else if (design === 'naive') {
@@ -601,7 +605,7 @@ async function laneRate(design: 'engine' | 'plain', userIds: number[], stock: nu
     };
     worker =
       design === 'engine'
-        ? new ManagedProcess('workers/main.ts', { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' })
+        ? new ManagedProcess(ENGINE_WORKER, { ...env, ...WORKER_NODE_OPTIONS }, { label: 'engine worker' })
         : new ManagedProcess('bench/plain-worker/worker.ts', env, { label: 'plain worker' });
     const done = await waitForRows(
       iso.db,

@@ -59,7 +59,9 @@ export class ManagedProcess {
   ) {
     this.label = label ?? entry;
     const tsx = cwd ? pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href : 'tsx';
-    this.child = spawn(process.execPath, [...nodeArgs, '--import', tsx, cwd ? resolve(entry) : entry, ...args], {
+    // A compiled entry point (.js, from npm run build) runs on plain node.
+    const loader = entry.endsWith('.js') ? [] : ['--import', tsx];
+    this.child = spawn(process.execPath, [...nodeArgs, ...loader, cwd ? resolve(entry) : entry, ...args], {
       ...(cwd ? { cwd } : {}),
       env: { ...process.env, ...env, LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

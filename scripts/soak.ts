@@ -11,6 +11,7 @@ import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
+import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../bench/lib/stack.js';
 import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
 import { JsonClient, sleep } from '../rush/http.js';
 
@@ -63,11 +64,12 @@ const env = {
 };
 
 await migrateToLatest(base.DATABASE_URL);
+buildEngine();
 const port = await freePort();
-const api = new ManagedProcess('apps/api/main.ts', { ...env, PORT: String(port) }, { label: 'api' });
+const api = new ManagedProcess(ENGINE_API, { ...env, PORT: String(port) }, { label: 'api' });
 const workers = [
-  new ManagedProcess('workers/main.ts', env, { label: 'worker 1' }),
-  new ManagedProcess('workers/main.ts', env, { label: 'worker 2' }),
+  new ManagedProcess(ENGINE_WORKER, env, { label: 'worker 1' }),
+  new ManagedProcess(ENGINE_WORKER, env, { label: 'worker 2' }),
 ];
 const procs = [api, ...workers];
 await api.waitForLog(/api listening/);
