@@ -4,7 +4,6 @@ import { except } from 'hono/combine';
 import { routePath } from 'hono/route';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Queue } from 'bullmq';
-import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
@@ -12,6 +11,7 @@ import type { Logger } from '../../src/logger.js';
 import type { RedisClient } from '../../src/redis.js';
 import { adminBasic, adminBearer } from '../../src/http/auth.js';
 import { bodyLimit } from '../../src/http/body-limit.js';
+import { responseHeader, setResponseHeader } from '../../src/http/response-headers.js';
 import { DASHBOARD_PATH, dashboardRoutes } from '../../src/http/dashboard.routes.js';
 import { docsRoutes } from '../../src/http/docs.routes.js';
 import { idempotency } from '../../src/http/idempotency.js';
@@ -83,11 +83,7 @@ export function createApp(input: AppDeps) {
     const given = c.req.header('X-Request-Id');
     const id = given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
-    // On the Node server the header goes straight onto the outgoing response, whatever answers: a
-    // Hono header would make every answer build a Web Headers object.
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-    if (outgoing) outgoing.setHeader('X-Request-Id', id);
-    else c.header('X-Request-Id', id);
+    setResponseHeader(c as Context, 'X-Request-Id', id);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
@@ -97,7 +93,7 @@ export function createApp(input: AppDeps) {
     observe(c.req.method, routePath(c as Context), status, ms);
     if (status < 500 && !logger.isLevelEnabled('debug')) return;
     // A queued request names its id in Location: with it, one grep finds submit, decision and outcome.
-    const location = c.res.headers.get('Location');
+    const location = responseHeader(c as Context, 'Location');
     const line = {
       reqId: id,
       method: c.req.method,

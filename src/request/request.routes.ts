@@ -4,6 +4,7 @@ import type { LaneType } from '../queues/lane-type.js';
 import { LANE_TYPES } from '../queues/lane-types.js';
 import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
+import { setResponseHeader } from '../http/response-headers.js';
 import { validationHook } from '../http/validation.js';
 import { retryAfterSeconds } from './eta.js';
 import { REQUEST_STATUSES } from './request.status.js';
@@ -113,7 +114,7 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
     }),
     async (c) => {
       const resource = await getRequest(deps, c.req.valid('param').requestId, c.req.valid('query').waitMs ?? 0);
-      if (!isFinal(resource)) c.header('Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
+      if (!isFinal(resource)) setResponseHeader(c, 'Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
       return c.json(asQueuedRequest(resource), 200);
     },
   );

@@ -4,6 +4,7 @@
 import type { Context } from 'hono';
 import type { IdentityEnv } from '../http/identity.js';
 import { submittedKey } from '../http/idempotency.js';
+import { setResponseHeader } from '../http/response-headers.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { asQueuedRequest } from './request.routes.js';
 import type { SubmitOptions } from './request.service.js';
@@ -19,7 +20,7 @@ export function submitOptions(c: Context<IdentityEnv>, limiter: SubmitLimiter, u
 }
 
 export function queuedAnswer(c: Context<IdentityEnv>, { queued, replayed, resource }: Submitted) {
-  c.header('Location', `/requests/${resource.requestId}`);
-  if (replayed) c.header('Idempotent-Replayed', 'true');
+  setResponseHeader(c, 'Location', `/requests/${resource.requestId}`);
+  if (replayed) setResponseHeader(c, 'Idempotent-Replayed', 'true');
   return queued ? c.json(asQueuedRequest(resource), 202) : c.json(asQueuedRequest(resource), 200);
 }

@@ -136,7 +136,7 @@ describe('metrics', () => {
 });
 
 describe('request ids over a real socket', () => {
-  it('when answers of every kind go out (200, 202, 400, 404, 413, 401), then each carries one X-Request-Id, the client’s when it is safe', async () => {
+  it('when answers of every kind go out (200, 202, 400, 404, 413, 401), then each carries one X-Request-Id (the client’s when it is safe), a queued one its Location and a waiting poll its Retry-After', async () => {
     const { id } = await adminCreateCoupon(url, ADMIN_TOKEN, coupon(5));
     const json = { 'Content-Type': 'application/json' };
     const calls: [string, RequestInit, number][] = [
@@ -156,6 +156,18 @@ describe('request ids over a real socket', () => {
     }
     const traced = await fetch(`${url}/no/such/route`, { headers: { 'X-Request-Id': 'trace-abc.1' } });
     expect(traced.headers.get('x-request-id')).toBe('trace-abc.1');
+    // A queued submit names where to poll; a poll of a request still waiting says when to ask again.
+    const queued = await fetch(`${url}/coupons/${id}/claims`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ userId: 7_002 }),
+    });
+    const { requestId } = (await queued.json()) as { requestId: string };
+    expect(queued.headers.get('location')).toBe(`/requests/${requestId}`);
+    const poll = await fetch(`${url}${queued.headers.get('location')}`);
+    expect(((await poll.json()) as { status: string }).status).toBe('QUEUED');
+    expect(poll.headers.get('retry-after')).toMatch(/^[0-9]+$/);
+    expect(poll.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
