@@ -42,7 +42,10 @@ export interface AppDeps {
   config: Config;
   db: Db;
   redis: RedisClient;
-  /** The rate limiter's connection (the API's has auto-pipelining on); `redis` when not given. */
+  /**
+   * The connection of the rate limiter's counts and of polls' reads (the API's has auto-pipelining
+   * on: every count and read of an event-loop turn in one write); `redis` when not given.
+   */
   limiterRedis?: RedisClient;
   logger: Logger;
   /** Every BullMQ queue of the engine by name (one per lane, and others); all appear on the dashboard and /metrics. */
@@ -63,6 +66,7 @@ const API_VERSION = '0.1.0';
 export function createApp(input: AppDeps) {
   const deps = {
     ...input,
+    reads: input.limiterRedis ?? input.redis,
     outcomes: input.outcomes ?? new OutcomeCache(),
     instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX),
     front: new LaneFront(input),

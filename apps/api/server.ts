@@ -42,8 +42,8 @@ export function startApi(options: ApiOptions = {}): void {
   };
   const redis = createRedis(config, requestPath);
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
-  // The rate limiter's counts go on a connection of their own that pipelines each event-loop turn's
-  // commands into one write; BullMQ's scripts stay on the plain one.
+  // The rate limiter's counts and the reads of polls go on a connection of their own that pipelines
+  // each event-loop turn's commands into one write; the lane appends and BullMQ stay on the plain one.
   const limiterRedis = createRedis(config, { ...requestPath, enableAutoPipelining: true });
   limiterRedis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis limiter error'));
 

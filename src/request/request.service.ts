@@ -37,6 +37,8 @@ export interface RequestResource {
 export interface RequestDeps {
   db: Db;
   redis: RedisClient;
+  /** Where polls read a waiting request's job and its lane's progress: the API's auto-pipelined connection; `redis` when not given. */
+  reads?: RedisClient;
   queues: Map<string, Queue>;
   progress: LaneProgress;
   /** Final outcomes already read, answered again without MySQL. */
@@ -158,11 +160,12 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
 
   const queue = queueOf(deps, lane);
   const keys = laneKeys(deps.config.QUEUE_PREFIX, lane);
-  // Two plain commands written together (one round trip, no Pipeline object per poll); the lane's
-  // keys share its hash slot, so MGET works on a cluster too.
+  // Two plain commands in one round trip, on a connection that writes the commands of every poll of
+  // an event-loop turn together; the lane's keys share its hash slot, so MGET works on a cluster too.
+  const reads = deps.reads ?? deps.redis;
   const [[data, processedOn, finishedOn, timestamp], [decidedValue, rate]] = await Promise.all([
-    deps.redis.hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp'),
-    deps.redis.mget(keys.decided, keys.rate),
+    reads.hmget(queue.toKey(String(parsed.sequence)), 'data', 'processedOn', 'finishedOn', 'timestamp'),
+    reads.mget(keys.decided, keys.rate),
   ]);
   const decided = Number(decidedValue ?? 0);
   deps.progress.observe(lane.name, decided);
