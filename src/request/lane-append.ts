@@ -46,6 +46,7 @@ for i = 1, (#ARGV - 3) / 7 do
   local deKey, recKey = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
   local answer = false
   if mode == 'k' then answer = rcall('GET', recKey) end
+  local recorded = answer
   if not answer and mode ~= 'a' then
     local held = rcall('GET', deKey)
     if held and string.find(held, '|', 1, true) then
@@ -64,16 +65,15 @@ for i = 1, (#ARGV - 3) / 7 do
   end
   if not answer then
     local jobId = tostring(rcall('INCR', KEYS[3]))
-    local opts = baseOpts .. '}'
-    local fields = {'name', name, 'data', data, 'opts', '', 'timestamp', timestamp, 'delay', 0, 'priority', 0}
-    if mode ~= 'a' then
+    local job = {'name', name, 'data', data}
+    if mode == 'a' then
+      job[5], job[6] = 'opts', baseOpts .. '}'
+    else
       local de = '"de":{"id":' .. cjson.encode(deId) .. (mode == 'o' and (',"ttl":' .. ttl) or '') .. '}'
-      opts = baseOpts .. sep .. de .. '}'
-      fields[13] = 'deid'
-      fields[14] = deId
+      job[5], job[6] = 'opts', baseOpts .. sep .. de .. '}'
+      job[7], job[8] = 'deid', deId
     end
-    fields[6] = opts
-    rcall('HMSET', prefix .. jobId, unpack(fields))
+    rcall('HMSET', prefix .. jobId, 'timestamp', timestamp, 'delay', 0, 'priority', 0, unpack(job))
     rcall('XADD', KEYS[5], '*', 'event', 'added', 'jobId', jobId, 'name', name)
     rcall('LPUSH', KEYS[1], jobId)
     if not pausedOrMaxed then rcall('ZADD', KEYS[6], 0, '0') end
@@ -87,10 +87,9 @@ for i = 1, (#ARGV - 3) / 7 do
       answer = jobId .. own
       rcall('SET', deKey, jobId)
     end
-    if mode == 'k' then rcall('SET', recKey, answer, 'PX', ttl) end
-  elseif mode == 'k' and recKey ~= KEYS[1] and rcall('EXISTS', recKey) == 0 then
-    rcall('SET', recKey, answer, 'PX', ttl)
   end
+  -- A key's first submit records the request it made or found holding the line.
+  if mode == 'k' and not recorded then rcall('SET', recKey, answer, 'PX', ttl) end
   out[i] = answer
 end
 return out`;
