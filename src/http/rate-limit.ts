@@ -1,8 +1,10 @@
 // Rate limits on queued submits (claims, orders): per user and, when TRUST_PROXY names the header
-// that carries it, per client address. Counters live in Redis (rate-limiter-flexible, one script
-// call per limit), so every API process shares them. The API gives the limiter a connection of its
-// own with ioredis auto-pipelining: the counts of every submit of one event-loop turn leave in one
-// socket write (a write per submit was a tenth of the API's CPU in a rush).
+// that carries it, per client address. Counters live in Redis, so every API process shares them.
+// A submit into a lane has its user's limit counted by the lane append itself, per user and lane, in
+// the same script call that adds it (lane-append.ts): no round trip of its own. The address limit,
+// and the user's limit where no lane append follows (a coupon's pre-queue, a lane type's own route),
+// are rate-limiter-flexible counters, one script call each; the API gives the limiter a connection
+// of its own with ioredis auto-pipelining, so the counts of one event-loop turn leave in one write.
 import type { Context } from 'hono';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -13,9 +15,21 @@ import { RateLimitedError } from '../shared/errors.js';
 /** Admits one queued submit or throws RateLimitedError; given to a submit so it runs beside its other reads. */
 export type Admit = () => Promise<void>;
 
+/** The user's limit as a lane append counts it, and what a refusal becomes. */
+export interface LaneLimit {
+  userId: number;
+  perSecond: number;
+  /** The 429 for a submit the lane append refused (counted in ce_rate_limited_total). */
+  refused(retryInMs: number): RateLimitedError;
+  /** The same limit through the limiter, for a submit that no lane append follows. */
+  admitUser: Admit;
+}
+
 export interface SubmitLimiter {
-  /** An admission check for this user's submit from this request. */
+  /** An admission check for this user's submit from this request (user and address, through the limiter). */
   admission(c: Context, userId: number): Admit;
+  /** For a submit into a lane: the address check through the limiter, and the user's limit for the lane append. */
+  queued(c: Context, userId: number): { admit?: Admit; userLimit?: LaneLimit };
 }
 
 type LimitName = 'user' | 'address';
@@ -44,28 +58,45 @@ export function createSubmitLimiter(
   const header = config.TRUST_PROXY;
   const byAddress = header ? limiter('address', config.RATE_LIMIT_ADDRESS_PER_SECOND) : undefined;
 
+  const refusal = (name: LimitName, msBeforeNext: number) => {
+    refused.inc({ limit: name });
+    return new RateLimitedError(
+      `Too many queued submits for this ${name === 'user' ? 'user' : 'client address'}; retry shortly`,
+      Math.max(1, Math.ceil(msBeforeNext / 1000)),
+    );
+  };
+
   async function consume(name: LimitName, rl: RateLimiterRedis, key: string): Promise<void> {
     try {
       await rl.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      refused.inc({ limit: name });
-      throw new RateLimitedError(
-        `Too many queued submits for this ${name === 'user' ? 'user' : 'client address'}; retry shortly`,
-        Math.max(1, Math.ceil(err.msBeforeNext / 1000)),
-      );
+      throw refusal(name, err.msBeforeNext);
     }
   }
 
+  const addressAdmit = (c: Context): Admit | undefined => {
+    const address = header && byAddress ? clientAddress(c.req.header(header)) : undefined;
+    return byAddress && address ? () => consume('address', byAddress, address) : undefined;
+  };
+  const userAdmit = (userId: number): Admit | undefined =>
+    byUser ? () => consume('user', byUser, String(userId)) : undefined;
+
   return {
     admission(c, userId) {
-      const address = header && byAddress ? clientAddress(c.req.header(header)) : undefined;
+      const checks = [userAdmit(userId), addressAdmit(c)].filter((check): check is Admit => check !== undefined);
       return async () => {
-        await Promise.all([
-          byUser ? consume('user', byUser, String(userId)) : undefined,
-          byAddress && address ? consume('address', byAddress, address) : undefined,
-        ]);
+        await Promise.all(checks.map((check) => check()));
       };
+    },
+    queued(c, userId) {
+      const admit = addressAdmit(c);
+      const admitUser = userAdmit(userId);
+      const perSecond = config.RATE_LIMIT_USER_PER_SECOND;
+      const userLimit: LaneLimit | undefined = admitUser
+        ? { userId, perSecond, refused: (ms) => refusal('user', ms), admitUser }
+        : undefined;
+      return { ...(admit ? { admit } : {}), ...(userLimit ? { userLimit } : {}) };
     },
   };
 }

@@ -8,6 +8,9 @@
 //     stay gapless and positions exact;
 //   - the intent's record, written in the same step as the job, so a submit whose answer was lost is
 //     found again by its retry.
+//   - the user's rate limit, counted per user and lane in the lane's slot: an entry that would add
+//     over it adds nothing and answers how long until the window ends (a repeat is answered first
+//     and never counted);
 // A script runs atomically and in order, so the order of sequences is the order of the entries.
 // test/component/lane-append.test.ts holds the jobs it writes to those BullMQ writes itself.
 import { Job, optsEncodeMap, type Queue } from 'bullmq';
@@ -16,10 +19,12 @@ import type { RedisClient } from '../redis.js';
 import { dedupeKey, parseRecord, type Once, type SubmitRecord } from './submit-dedupe.js';
 
 // KEYS: 1 wait, 2 meta, 3 id counter, 4 active, 5 events, 6 marker; then per entry its deduplication
-// key and its record key (KEYS[1] in their place when it has none, so every key is in the lane's slot).
+// key, its record key and its user's rate counter (KEYS[1] in their place when it has none, so every
+// key is in the lane's slot).
 // ARGV: 1 job key prefix, 2 the jobs' stored options as JSON without the closing brace, 3 timestamp;
 // then per entry: mode, name, data, deduplication id, ttl, body hash, own record suffix
-// (`|<nonce>|<hash>|<acceptedAt>`). Modes:
+// (`|<nonce>|<hash>|<acceptedAt>`), the user's limit per second (0: none). A refused entry answers
+// `r|<ms until the counter's window ends>`. Modes:
 //   a  a plain add; answers its job id
 //   l  a claim holding its user's place in line (deduplication id without TTL); answers the record of
 //      the request that holds the line (its own when the add was this one)
@@ -40,10 +45,11 @@ local pausedOrMaxed = false
 if meta[1] then pausedOrMaxed = true
 elseif meta[2] then pausedOrMaxed = rcall('LLEN', KEYS[4]) >= tonumber(meta[2]) end
 local out = {}
-for i = 1, (#ARGV - 3) / 7 do
-  local a = 3 + (i - 1) * 7
+for i = 1, (#ARGV - 3) / 8 do
+  local a = 3 + (i - 1) * 8
   local mode, name, data, deId, ttl, hash, own = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local deKey, recKey = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
+  local points = tonumber(ARGV[a + 8])
+  local deKey, recKey, rateKey = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
   local answer = false
   if mode == 'k' then answer = rcall('GET', recKey) end
   local recorded = answer
@@ -61,6 +67,20 @@ for i = 1, (#ARGV - 3) / 7 do
         -- As BullMQ recovers a stale deduplication key: the job that held it is gone.
         rcall('DEL', deKey)
       end
+    end
+  end
+  local refused = false
+  if not answer and points > 0 then
+    -- A fixed window of one second from the first counted submit, as rate-limiter-flexible counts.
+    local used = rcall('INCR', rateKey)
+    local left = rcall('PTTL', rateKey)
+    if left < 0 then
+      rcall('PEXPIRE', rateKey, 1000)
+      left = 1000
+    end
+    if used > points then
+      refused = true
+      answer = 'r|' .. left
     end
   end
   if not answer then
@@ -89,7 +109,7 @@ for i = 1, (#ARGV - 3) / 7 do
     end
   end
   -- A key's first submit records the request it made or found holding the line.
-  if mode == 'k' and not recorded then rcall('SET', recKey, answer, 'PX', ttl) end
+  if mode == 'k' and not recorded and not refused then rcall('SET', recKey, answer, 'PX', ttl) end
   out[i] = answer
 end
 return out`;
@@ -99,10 +119,21 @@ export interface AppendEntry {
   name: string;
   data: Record<string, unknown>;
   once?: { rule: Once; nonce: string; acceptedAt: number };
+  /** The user's rate limit, counted in this lane: at most `perSecond` adds a second. */
+  limit?: { userId: number; perSecond: number };
+}
+
+/** The user's rate limit refused the entry: nothing was added; the window ends in `retryInMs`. */
+export interface Refused {
+  refused: true;
+  retryInMs: number;
 }
 
 /** An entry's answer: the sequence of a plain add, else the record of the request that holds its intent. */
-export type Appended = number | SubmitRecord;
+export type Appended = number | SubmitRecord | Refused;
+
+/** The user's rate counter in a lane's slot. */
+export const laneRateKey = (queue: Queue, userId: number) => `${queue.keys[''] ?? ''}rate:u:${userId}`;
 
 type AppendCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
 type WithAppend = { ceLaneAppend: AppendCommand };
@@ -143,9 +174,11 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
   for (const e of entries) {
     const once = e.once;
     const data = JSON.stringify(e.data);
+    const rateKey = e.limit ? laneRateKey(queue, e.limit.userId) : wait;
+    const points = e.limit?.perSecond ?? 0;
     if (!once) {
-      keys.push(wait, wait);
-      args.push('a', e.name, data, '', '', '', '');
+      keys.push(wait, wait, rateKey);
+      args.push('a', e.name, data, '', '', '', '', points);
       continue;
     }
     const { rule } = once;
@@ -153,14 +186,14 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
     const own = `|${once.nonce}|${hash}|${once.acceptedAt}`;
     const de = dedupeKey(queue, rule.dedupeId);
     if (rule.dedupeTtlMs !== undefined) {
-      keys.push(de, wait);
-      args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own);
+      keys.push(de, wait, rateKey);
+      args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own, points);
     } else if (rule.key) {
-      keys.push(de, rule.key.recordKey);
-      args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own);
+      keys.push(de, rule.key.recordKey, rateKey);
+      args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own, points);
     } else {
-      keys.push(de, wait);
-      args.push('l', e.name, data, rule.dedupeId, '', '', own);
+      keys.push(de, wait, rateKey);
+      args.push('l', e.name, data, rule.dedupeId, '', '', own, points);
     }
   }
   return [keys.length, ...keys, ...args];
@@ -170,6 +203,8 @@ function answers(entries: readonly AppendEntry[], raw: unknown): Appended[] {
   if (!Array.isArray(raw) || raw.length !== entries.length) throw new Error('the lane append gave no answer per entry');
   return entries.map((e, i) => {
     const value: unknown = raw[i];
+    if (typeof value === 'string' && value.startsWith('r|'))
+      return { refused: true, retryInMs: Number(value.slice(2)) };
     if (!e.once) return Number(value);
     const record = parseRecord(value);
     if (!record) throw new Error(`the lane append answered ${String(value)} for an entry`);

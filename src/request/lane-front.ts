@@ -10,7 +10,7 @@ import type { RedisClient } from '../redis.js';
 import { laneKeys, type Lane } from '../queues/lanes.js';
 import type { LaneProgress } from './lane-progress.js';
 import { parseRate } from './eta.js';
-import { appendToLane, type AppendEntry, type Appended } from './lane-append.js';
+import { appendToLane, type AppendEntry, type Appended, type Refused } from './lane-append.js';
 import type { Once, SubmitRecord } from './submit-dedupe.js';
 
 export interface LaneSnapshot {
@@ -89,23 +89,35 @@ export class LaneFront {
     };
   }
 
-  /** Appends a job to the lane and resolves with its sequence. */
-  add(lane: Lane, name: string, data: Record<string, unknown>): Promise<number> {
-    return this.enqueue(lane, { name, data }) as Promise<number>;
+  /** Appends a job to the lane and resolves with its sequence, or with the user's rate limit's refusal. */
+  add(lane: Lane, name: string, data: Record<string, unknown>): Promise<number>;
+  add(lane: Lane, name: string, data: Record<string, unknown>, limit?: AppendEntry['limit']): Promise<number | Refused>;
+  add(
+    lane: Lane,
+    name: string,
+    data: Record<string, unknown>,
+    limit?: AppendEntry['limit'],
+  ): Promise<number | Refused> {
+    return this.enqueue(lane, { name, data, ...(limit ? { limit } : {}) }) as Promise<number | Refused>;
   }
 
-  /** Appends a job unless its intent already holds a request; resolves with the record of the request that holds it. */
+  /**
+   * Appends a job unless its intent already holds a request; resolves with the record of the request
+   * that holds it, or with the user's rate limit's refusal (a repeat is never refused).
+   */
   addOnce(
     lane: Lane,
     name: string,
     data: Record<string, unknown> & { nonce: string; acceptedAt: number },
     once: Once,
-  ): Promise<SubmitRecord> {
+    limit?: AppendEntry['limit'],
+  ): Promise<SubmitRecord | Refused> {
     return this.enqueue(lane, {
       name,
       data,
       once: { rule: once, nonce: data.nonce, acceptedAt: data.acceptedAt },
-    }) as Promise<SubmitRecord>;
+      ...(limit ? { limit } : {}),
+    }) as Promise<SubmitRecord | Refused>;
   }
 
   /** Resolves once the adds already waiting for this lane's next batch have been answered. */
@@ -151,7 +163,9 @@ export class LaneFront {
       batch.forEach((p, i) => {
         const result = results[i] as Appended;
         if (typeof result === 'number') added(result);
-        else if (result.sequence !== null && result.nonce === p.once?.nonce) added(result.sequence);
+        else if ('refused' in result) {
+          // Nothing added.
+        } else if (result.sequence !== null && result.nonce === p.once?.nonce) added(result.sequence);
         p.resolve(result);
       });
     } catch (err) {

@@ -15,6 +15,7 @@ import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { LaneFront, LaneSnapshot } from './lane-front.js';
 import { estimateWaitMs, parseRate } from './eta.js';
+import type { LaneLimit } from '../http/rate-limit.js';
 import { isFinalStatus, type RequestStatus } from './request.status.js';
 
 export type { RequestStatus };
@@ -58,8 +59,10 @@ export interface RequestDeps {
 export interface SubmitOptions {
   /** The HTTP request id, kept in the job for the logs and the dashboard. */
   httpRequestId?: string;
-  /** The rate limiter's check, run beside the lane snapshot (one round trip); throws when over the limit. */
+  /** The rate limiter's check, run beside the submit's reads (one round trip); throws when over the limit. */
   admit?: () => Promise<void>;
+  /** The user's rate limit, counted by the lane append that adds the request (no round trip of its own). */
+  userLimit?: LaneLimit;
   /** The submit's Idempotency-Key, the route it came to and its validated body. */
   idempotency?: { key: string; scope: string; body: unknown };
 }

@@ -14,7 +14,7 @@ import type { Submitted } from './submit.service.js';
 export function submitOptions(c: Context<IdentityEnv>, limiter: SubmitLimiter, userId: number, body: unknown) {
   return {
     httpRequestId: c.get('requestId'),
-    admit: limiter.admission(c, userId),
+    ...limiter.queued(c, userId),
     idempotency: submittedKey(c, body),
   } satisfies SubmitOptions;
 }

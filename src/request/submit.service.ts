@@ -1,9 +1,12 @@
 // Accepting a queued request exactly once per client intent: an Idempotency-Key returns the request
 // it made, a claim while the same user's claim for the coupon waits returns the waiting one, and the
-// rate limit refuses what would queue too much. The reads go out together (one round trip); the add
-// and its record are one step of the lane-append script (lane-append.ts).
+// rate limit refuses what would queue too much. The reads go out together (one round trip, none for
+// a submit without an Idempotency-Key behind no address limit); the add, its record and the count
+// against the user's limit are one step of the lane-append script (lane-append.ts).
 import { RateLimitedError, UnavailableError, UnprocessableError } from '../shared/errors.js';
 import type { Lane } from '../queues/lanes.js';
+import type { Admit, LaneLimit } from '../http/rate-limit.js';
+import type { Refused } from './lane-append.js';
 import { formatPreQueueRequestId, formatRequestId, newNonce } from './request.ids.js';
 import {
   getRequest,
@@ -83,13 +86,18 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   const { lane } = s;
   const queue = queueOf(deps, lane);
   const once = onceFor(deps, s);
-  // The lane view is in memory almost always; then one round trip for the key's record and the rate
-  // limit. A claim of a sold-out coupon queues nothing, so it is not counted against the limit.
+  // The user's limit is counted by the lane append that adds the request; a claim that a coupon's
+  // pre-queue may take is counted by the limiter instead, as no lane append may follow.
+  const byLane = s.claim?.preQueue ? undefined : s.userLimit;
+  const admit = byLane || !s.userLimit ? s.admit : both(s.admit, s.userLimit.admitUser);
+  // The lane view is in memory almost always; then at most one round trip, for the key's record and
+  // the limiter's checks. A claim of a sold-out coupon queues nothing, so it is not counted.
   const snapshot = await laneSnapshot(deps, lane, s.claim?.couponId);
-  const [recorded, refused] = await Promise.all([
-    once?.key ? deps.redis.get(once.key.recordKey) : null,
-    snapshot.soldOut ? null : settled(s.admit?.()),
-  ]);
+  const check = snapshot.soldOut ? undefined : admit;
+  const [recorded, refused] =
+    once?.key || check
+      ? await Promise.all([once?.key ? deps.redis.get(once.key.recordKey) : null, settled(check?.())])
+      : [null, null];
   const record = parseRecord(recorded);
   if (record && once?.key) return replay(deps, lane, record, once.key.hash);
   if (refused) {
@@ -113,14 +121,27 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   if (answered) return answered;
   const data = { ...s.payload, nonce };
   const acceptedAt = s.payload.acceptedAt;
+  const limit = byLane ? { userId: byLane.userId, perSecond: byLane.perSecond } : undefined;
   if (!once) {
-    const sequence = await deps.front.add(lane, s.jobName, data);
-    return fresh(queuedResource(deps, lane, { sequence, nonce, acceptedAt }, snapshot));
+    const added = await deps.front.add(lane, s.jobName, data, limit);
+    if (typeof added !== 'number') throw refusedBy(byLane, added);
+    return fresh(queuedResource(deps, lane, { sequence: added, nonce, acceptedAt }, snapshot));
   }
-  const held = await deps.front.addOnce(lane, s.jobName, data, once);
+  const held = await deps.front.addOnce(lane, s.jobName, data, once, limit);
+  if ('refused' in held) throw refusedBy(byLane, held);
   if (held.nonce !== nonce || held.sequence === null) return replay(deps, lane, held, once.key?.hash ?? '');
   return fresh(queuedResource(deps, lane, { sequence: held.sequence, nonce, acceptedAt }, snapshot));
 }
+
+const both =
+  (a: Admit | undefined, b: Admit): Admit =>
+  async () => {
+    await Promise.all([a?.(), b()]);
+  };
+
+/** The lane append refused the add: the user is over the limit it counts. */
+const refusedBy = (limit: LaneLimit | undefined, r: Refused) =>
+  limit ? limit.refused(r.retryInMs) : new Error('the lane append refused an add that no limit was counted for');
 
 /** The coupon is sold out: answered at once; with a key, recorded so that a retry gets the same answer. */
 async function soldOut(deps: RequestDeps, lane: Lane, once: Once | undefined): Promise<Submitted> {

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../../src/redis.js';
 import { createLaneQueue, lanePrefix } from '../../src/queues/lanes.js';
-import { appendToLane, type AppendEntry } from '../../src/request/lane-append.js';
+import { appendToLane, laneRateKey, type AppendEntry } from '../../src/request/lane-append.js';
 import { dedupeKey, parseRecord, type SubmitRecord } from '../../src/request/submit-dedupe.js';
 import { deleteKeysWithPrefix } from '../../rush/redis-cleanup.js';
 import { testConfig } from '../support/context.js';
@@ -157,6 +157,51 @@ describe('the lane append', () => {
       { sequence: 2, nonce: 'n-2', hash: '', acceptedAt: 1_700_000_000_123 },
     ]);
     expect(await redis.get(dedupeKey(queue, 'u:7:71'))).toBe('2');
+    await queue.close();
+  });
+  it('when a user’s adds pass their limit, then the append refuses the rest with the time left, takes no sequence for them and never refuses a repeat', async () => {
+    const queue = lane();
+    const limit = { userId: 81, perSecond: 2 };
+    const order = (nonce: string, key?: string): AppendEntry => ({
+      name: 'order',
+      data: { userId: 81, nonce, acceptedAt: 9 },
+      ...(key
+        ? {
+            once: {
+              rule: { dedupeId: key, dedupeTtlMs: 60_000, key: { recordKey: '', hash: 'h', ttlMs: 60_000 } },
+              nonce,
+              acceptedAt: 9,
+            },
+          }
+        : {}),
+      limit,
+    });
+    const other: AppendEntry = { name: 'order', data: { userId: 82 }, limit: { userId: 82, perSecond: 2 } };
+    const answers = await appendToLane(queue, [
+      order('n-1', 'k:one'),
+      order('n-2'),
+      order('n-3'),
+      other,
+      order('n-4', 'k:four'),
+    ]);
+    expect(answers.slice(0, 2)).toEqual([{ sequence: 1, nonce: 'n-1', hash: 'h', acceptedAt: 9 }, 2]);
+    for (const refused of [answers[2], answers[4]]) {
+      expect(refused).toMatchObject({ refused: true });
+      const { retryInMs } = refused as { retryInMs: number };
+      expect(retryInMs).toBeGreaterThan(0);
+      expect(retryInMs).toBeLessThanOrEqual(1000);
+    }
+    // Another user's add takes the next sequence: the refused ones took none, and wrote no record.
+    expect(answers[3]).toBe(3);
+    expect(await redis.get(queue.keys.id ?? '')).toBe('3');
+    expect(await redis.get(dedupeKey(queue, 'k:four'))).toBeNull();
+    expect(await (redis as Redis).llen(queue.keys.wait ?? '')).toBe(3);
+    // Over the limit, the first key's repeat still answers its request; the counter is in the lane's slot.
+    expect(await appendToLane(queue, [order('n-5', 'k:one')])).toEqual([
+      { sequence: 1, nonce: 'n-1', hash: 'h', acceptedAt: 9 },
+    ]);
+    expect(laneRateKey(queue, 81).startsWith(queue.keys[''] ?? '-')).toBe(true);
+    expect(await redis.get(laneRateKey(queue, 81))).toBe('4');
     await queue.close();
   });
 });
