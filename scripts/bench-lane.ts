@@ -12,7 +12,7 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
-import { decideSpan } from '../bench/lib/stack.js';
+import { buildEngine, decideSpan, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +33,8 @@ const orders = values.lane === 'orders';
 const base = loadConfig();
 const results: number[] = [];
 
+// The worker runs compiled, as `npm run worker` runs it.
+buildEngine();
 for (let run = 1; run <= runs; run++) {
   const suffix = randomBytes(3).toString('hex');
   const url = new URL(base.DATABASE_URL);
@@ -61,9 +63,10 @@ for (let run = 1; run <= runs; run++) {
     await prefill(queue, claims, makeJob);
     await queue.close();
 
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    const worker = spawn(process.execPath, [ENGINE_WORKER], {
       env: {
         ...process.env,
+        ...WORKER_NODE_OPTIONS,
         DATABASE_URL: databaseUrl,
         QUEUE_PREFIX: prefix,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',

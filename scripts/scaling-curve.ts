@@ -15,6 +15,7 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
 import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
 import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
+import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -109,9 +110,10 @@ async function measure(coupons: number): Promise<Measured> {
     const total = coupons * perLane;
     for (let w = 0; w < workerCount; w++) {
       workers.push(
-        spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+        spawn(process.execPath, [ENGINE_WORKER], {
           env: {
             ...process.env,
+            ...WORKER_NODE_OPTIONS,
             DATABASE_URL: databaseUrl,
             QUEUE_PREFIX: prefix,
             COUPON_LANES: String(LANES),
@@ -196,6 +198,8 @@ console.log(
   `scaling curve: ${perLane} claims per lane (stock ${stock}, ${users} users), ${workerCount} worker process(es), ` +
     `${base.REDIS_CLUSTER_NODES ? `Redis Cluster ${base.REDIS_CLUSTER_NODES.length} nodes` : 'standalone Redis'}, ${runs} run(s) per step`,
 );
+// The workers run compiled, as `npm run worker` runs them.
+buildEngine();
 const rows: Measured[] = [];
 for (const coupons of steps) {
   const results: Measured[] = [];

@@ -61,24 +61,33 @@ export function masterNodes(client: RedisClient): Redis[] {
   return isCluster(client) ? client.nodes('master') : [client];
 }
 
-/**
- * Deletes every key that starts with `prefix`, on every master (tests and benchmarks tidy up their
- * own prefix this way). One key per UNLINK: keys of different slots cannot share a command on a cluster.
- */
-export async function deleteKeysWithPrefix(client: RedisClient, prefix: string): Promise<number> {
+/** The keys that start with `prefix`, a page at a time with the master that holds them (SCAN, never KEYS). */
+export async function* scanPrefix(
+  client: RedisClient,
+  prefix: string,
+): AsyncGenerator<{ node: Redis; keys: string[] }> {
   // A cluster knows its masters only once it has loaded the slot map.
   if (isCluster(client)) await whenReady(client, 10_000);
-  let deleted = 0;
   for (const node of masterNodes(client)) {
     let cursor = '0';
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = node.pipeline();
-      for (const key of keys) pipeline.unlink(key);
-      for (const [err, n] of (await pipeline.exec()) ?? []) if (!err) deleted += Number(n);
+      if (keys.length > 0) yield { node, keys };
     } while (cursor !== '0');
+  }
+}
+
+/**
+ * Deletes every key that starts with `prefix`, on every master (tests and benchmarks tidy up their
+ * own prefix this way). One key per UNLINK: keys of different slots cannot share a command on a cluster.
+ */
+export async function deleteKeysWithPrefix(client: RedisClient, prefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const { node, keys } of scanPrefix(client, prefix)) {
+    const pipeline = node.pipeline();
+    for (const key of keys) pipeline.unlink(key);
+    for (const [err, n] of (await pipeline.exec()) ?? []) if (!err) deleted += Number(n);
   }
   return deleted;
 }

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/shared/cursor.js';
+import { scanPrefix } from '../../src/redis.js';
 import { es256Signer, hs256Signer, serveJwks, type TokenSigner } from '../../rush/tokens.js';
 import { ADMIN_TOKEN, createTestContext, type TestContext } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
@@ -55,7 +56,9 @@ async function snapshot(): Promise<Snapshot> {
     tables.map((t) => sql.table(t)),
   )}`.execute(ctx.db);
   const checksums = Object.fromEntries(sums.rows.map((r) => [r.Table.split('.').pop() as string, String(r.Checksum)]));
-  const redisKeys = (await ctx.redis.keys(`${stack.queuePrefix}*`)).sort();
+  const redisKeys: string[] = [];
+  for await (const page of scanPrefix(ctx.redis, stack.queuePrefix)) redisKeys.push(...page.keys);
+  redisKeys.sort();
   return { rows, checksums, redisKeys };
 }
 
