@@ -134,6 +134,11 @@ export class PreQueue {
     return { requestId, acceptedAt: Number(at) };
   }
 
+  /** The request id of the user's claim in the coupon's pre-queue, or null (a read: it changes nothing). */
+  async mine(couponId: number, userId: number): Promise<string | null> {
+    return this.deps.redis.hget(this.keys(couponId).pre.users, String(userId));
+  }
+
   /** After the start: whether the pre-queue is drawn, and the user's pre-queued claim if any. */
   async gate(
     couponId: number,

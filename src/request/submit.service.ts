@@ -101,14 +101,19 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   const record = parseRecord(recorded);
   if (record && once?.key) return replay(deps, lane, record, once.key.hash);
   if (refused) {
-    // Over the limit, a repeat still gets its request (its key's, or its user's place in line): it
-    // queues nothing. Looked up again, as a request made at the same moment may have been added since.
+    // Over the limit, a repeat still gets its request (its key's, its user's place in line, or its
+    // user's claim in the coupon's pre-queue): it queues nothing. Looked up again, as a request made at the same moment may have been added since.
     if (refused instanceof RateLimitedError && once) {
       await deps.front.settled(lane);
       const held = once.key ? parseRecord(await deps.redis.get(once.key.recordKey)) : null;
       if (held && once.key) return replay(deps, lane, held, once.key.hash);
       const holder = s.claim ? await lineHolder(queue, once.dedupeId) : null;
       if (holder) return replay(deps, lane, holder, '');
+      const preQueued = s.claim?.preQueue ? await deps.preQueue.mine(s.claim.couponId, s.userId) : null;
+      if (preQueued) {
+        const resource = await getRequest(deps, preQueued);
+        return { resource, queued: !isFinal(resource), replayed: true };
+      }
     }
     throw refused;
   }

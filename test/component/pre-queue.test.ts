@@ -20,9 +20,9 @@ afterEach(async () => {
   }
 });
 
-async function app() {
+async function app(config: Record<string, string> = {}) {
   const stack = await isolatedStack();
-  const ctx = createTestContext({ DATABASE_URL: stack.databaseUrl, QUEUE_PREFIX: stack.queuePrefix });
+  const ctx = createTestContext({ DATABASE_URL: stack.databaseUrl, QUEUE_PREFIX: stack.queuePrefix, ...config });
   const entry: (typeof opened)[number] = { stack, ctx };
   opened.push(entry);
   return { ctx, entry };
@@ -114,6 +114,22 @@ describe('pre-queue', () => {
     const late = await postJson(ctx, `/coupons/${pastId}/claims`, { userId: newUserId() });
     await expectProblem(late, 503, 'PRE_QUEUE_DRAWING');
     expect(late.headers.get('Retry-After')).toBe('1');
+  });
+
+  it('when a user with a pre-queued claim repeats it faster than the rate limit allows, then every repeat returns that claim and none is 429', async () => {
+    const { ctx } = await app({ RATE_LIMIT_USER_PER_SECOND: '2' });
+    const created = await createCoupon(ctx, { preQueueOpensAt: at(-1_000), claimStartsAt: at(60_000) });
+    const { id } = (await created.json()) as { id: number };
+    const userId = newUserId();
+    const first = (await (await postJson(ctx, `/coupons/${id}/claims`, { userId })).json()) as Resource;
+    const repeats = await Promise.all(
+      Array.from({ length: 8 }, () => postJson(ctx, `/coupons/${id}/claims`, { userId })),
+    );
+    for (const r of repeats) {
+      expect(r.status).toBe(202);
+      expect(r.headers.get('Idempotent-Replayed')).toBe('true');
+      expect(((await r.json()) as Resource).requestId).toBe(first.requestId);
+    }
   });
 
   it('when the lane owner task runs after the start, then the draw is recorded and polls show the drawn sequence and position', async () => {
