@@ -9,6 +9,7 @@ import type { Lane } from '../queues/lane-type.js';
 import { formatRequestId } from '../request/request.ids.js';
 import type { Sequenced } from './sequencer.js';
 import { IDLE_WAIT_MS } from './decide-rate.js';
+import { completeJobs } from './lane-finish.js';
 
 /** A job in hand. Its request id and acceptance time are read defensively; the payload is validated in the batch. */
 export interface Held extends Sequenced {
@@ -20,6 +21,9 @@ export interface Completion {
   held: Held;
   returnValue: { status: string; code: string | undefined };
 }
+
+/** Jobs completed per script call. */
+const COMPLETE_CHUNK = 100;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -114,15 +118,22 @@ export class LaneIntake {
     let pending = done;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const failed: Completion[] = [];
-      await Promise.all(
-        pending.map(async (d) => {
-          try {
-            await d.held.job.moveToCompleted(d.returnValue, '0', false);
-          } catch (err) {
-            if (!isAlreadyFinished(err)) failed.push(d);
-          }
-        }),
-      );
+      // In chunks, so that no one script call holds Redis for long.
+      for (let i = 0; i < pending.length; i += COMPLETE_CHUNK) {
+        const chunk = pending.slice(i, i + COMPLETE_CHUNK);
+        try {
+          const codes = await completeJobs(
+            this.deps.redis,
+            this.worker,
+            chunk.map((d) => ({ job: d.held.job, returnValue: d.returnValue })),
+          );
+          chunk.forEach((d, k) => {
+            if (!isDoneCode(codes[k] ?? 0)) failed.push(d);
+          });
+        } catch {
+          failed.push(...chunk);
+        }
+      }
       pending = failed;
       if (pending.length === 0 || giveUp(attempt)) break;
       this.deps.log.warn({ attempt, left: pending.length }, 'completing jobs failed; retrying');
@@ -148,8 +159,7 @@ export class LaneIntake {
   }
 }
 
-/** BullMQ's codes for a job that is gone or no longer active: nothing left to complete. */
-function isAlreadyFinished(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === ErrorCode.JobNotExist || code === ErrorCode.JobNotInState;
+/** Completed now (0), or BullMQ's code for a job that is gone or no longer active: nothing left to complete. */
+function isDoneCode(code: number): boolean {
+  return code >= 0 || code === Number(ErrorCode.JobNotExist) || code === Number(ErrorCode.JobNotInState);
 }

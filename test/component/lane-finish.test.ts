@@ -1,0 +1,116 @@
+// The batch completion runs BullMQ's own moveToFinished for each job: a job it completes is stored as
+// one completed by Job.moveToCompleted (same fields, completed set, events, place in line released),
+// and a job already completed or gone answers BullMQ's codes for that. A BullMQ upgrade that changes
+// the script's keys or arguments fails here.
+import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createRedis } from '../../src/redis.js';
+import { createLaneQueue, lanePrefix } from '../../src/queues/lanes.js';
+import { appendToLane } from '../../src/request/lane-append.js';
+import { dedupeKey } from '../../src/request/submit-dedupe.js';
+import { completeJobs } from '../../src/lane/lane-finish.js';
+import { claimEntry, laneRedis } from '../support/lane-redis.js';
+
+const t = laneRedis('finish');
+
+/** A lane queue and a worker that takes its jobs as the lane owner does (no stalled check, no lock renewal). */
+function lane(name: string): { queue: Queue; worker: Worker; close(): Promise<void> } {
+  const queue = createLaneQueue(t.prefix, { name }, t.redis);
+  const connection = createRedis(t.config);
+  const worker = new Worker(name, null, {
+    connection,
+    prefix: lanePrefix(t.prefix, { name }),
+    autorun: false,
+    skipStalledCheck: true,
+    skipLockRenewal: true,
+    lockDuration: 60_000,
+  });
+  return {
+    queue,
+    worker,
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+      await queue.close();
+    },
+  };
+}
+
+async function take(worker: Worker, n: number): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (let i = 0; i < n; i++) {
+    const job = await worker.getNextJob('token-1');
+    if (!job) throw new Error('the worker found no job');
+    jobs.push(job);
+  }
+  return jobs;
+}
+
+async function stored(queue: Queue, id: string) {
+  const { finishedOn, processedOn, ...rest } = await (t.redis as Redis).hgetall(`${queue.keys['']}${id}`);
+  expect(Number(finishedOn)).toBeGreaterThan(Date.now() - 60_000);
+  expect(Number(processedOn)).toBeGreaterThan(Date.now() - 60_000);
+  return rest;
+}
+
+describe('the batch completion', () => {
+  it('when it completes taken jobs, then each is stored, listed and announced as Job.moveToCompleted stores it, and its place in line is free', async () => {
+    const { queue, worker, ...l } = lane('finish-a');
+    try {
+      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+      const [byBullmq, ...ours] = await take(worker, 3);
+      const returnValue = { status: 'SUCCEEDED', code: undefined };
+      await (byBullmq as Job).moveToCompleted(returnValue, '0', false);
+      expect(
+        await completeJobs(
+          t.redis,
+          worker,
+          ours.map((job) => ({ job, returnValue })),
+        ),
+      ).toEqual([0, 0]);
+
+      const reference = await stored(queue, '1');
+      for (const id of ['2', '3']) {
+        expect(await stored(queue, id)).toEqual({
+          ...reference,
+          data: JSON.stringify(claimEntry(`n-${id}`, Number(id)).data),
+          deid: `u:7:${id}`,
+          opts: reference.opts?.replace('u:7:1', `u:7:${id}`),
+        });
+      }
+      expect(await (t.redis as Redis).llen(queue.keys.active ?? '')).toBe(0);
+      expect(await (t.redis as Redis).zrange(queue.keys.completed ?? '', '0', '-1')).toEqual(['1', '2', '3']);
+      for (const user of [1, 2, 3]) expect(await t.redis.get(dedupeKey(queue, `u:7:${user}`))).toBeNull();
+      const events = await (t.redis as Redis).xrange(queue.keys.events ?? '', '-', '+');
+      const completed = events.filter(([, f]) => f[1] === 'completed').map(([, f]) => f.slice(0, 6));
+      expect(completed).toEqual(
+        ['1', '2', '3'].map((id) => ['event', 'completed', 'jobId', id, 'returnvalue', JSON.stringify(returnValue)]),
+      );
+      // BullMQ reads them back as its own completed jobs.
+      expect(await queue.getJobState('3')).toBe('completed');
+      expect((await queue.getJob('3'))?.returnvalue).toEqual({ status: 'SUCCEEDED' });
+    } finally {
+      await l.close();
+    }
+  });
+
+  it('when a job is already completed or gone, then it answers BullMQ’s codes for that and the rest of the batch completes', async () => {
+    const { queue, worker, ...l } = lane('finish-b');
+    try {
+      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+      const [done, gone, fresh] = (await take(worker, 3)) as [Job, Job, Job];
+      await done.moveToCompleted({ status: 'SUCCEEDED' }, '0', false);
+      await t.redis.del(queue.toKey(gone.id ?? ''));
+      const codes = await completeJobs(
+        t.redis,
+        worker,
+        [done, gone, fresh].map((job) => ({ job, returnValue: {} })),
+      );
+      expect(codes).toEqual([Number(ErrorCode.JobNotInState), Number(ErrorCode.JobNotExist), 0]);
+      expect(await queue.getJobState('3')).toBe('completed');
+    } finally {
+      await l.close();
+    }
+  });
+});
