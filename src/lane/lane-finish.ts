@@ -1,10 +1,21 @@
-// Completing a batch of decided jobs in one script call instead of one per job. Each job still goes
-// through BullMQ's own moveToFinished script, with the keys and arguments that Job.moveToCompleted
-// passes: its text is wrapped in a Lua function that the batch script calls once per job, in order.
-// Only the per-job round trips, socket writes and promises are gone (they were a fifth of a worker's
-// CPU in an order rush). test/component/lane-finish.test.ts holds the result to Job.moveToCompleted's.
-import type { Job, KeepJobs, Worker } from 'bullmq';
-import { moveToFinished } from 'bullmq/dist/esm/scripts/moveToFinished-14.js';
+// Taking and completing a lane's jobs a batch at a time, in one script call instead of one per job.
+// Each job still goes through BullMQ's own script (moveToActive to take it, moveToFinished to
+// complete it), with the keys and arguments BullMQ passes: the script's text is wrapped in a Lua
+// function that the batch script calls once per job, in order. Only the per-job round trips, socket
+// writes and promises are gone (each side was a fifth of a worker's CPU in an order rush).
+// test/component/lane-finish.test.ts holds the results to Worker.getNextJob's and Job.moveToCompleted's.
+import { createRequire } from 'node:module';
+import { Job, type JobJson, type KeepJobs, type Worker } from 'bullmq';
+import { Packr } from 'msgpackr';
+
+// From the CommonJS build that `import 'bullmq'` loads, so these are the same modules BullMQ runs.
+const require = createRequire(import.meta.url);
+type Script = { content: string; keys: number };
+const { moveToActive } = require('bullmq/dist/cjs/scripts/moveToActive-11.js') as { moveToActive: Script };
+const { moveToFinished } = require('bullmq/dist/cjs/scripts/moveToFinished-14.js') as { moveToFinished: Script };
+const { raw2NextJobData } = require('bullmq/dist/cjs/classes/redis-queue-backend.js') as {
+  raw2NextJobData: (raw: unknown) => [JobJson | null, string];
+};
 import type { RedisClient } from '../redis.js';
 
 const KEYS_PER_JOB = moveToFinished.keys;
@@ -25,8 +36,82 @@ for i = 1, #ARGV / ${ARGS_PER_JOB} do
 end
 return out`;
 
-type FinishCommand = (numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
+/** Options packed as BullMQ packs them for its scripts. */
+const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+
+// KEYS and ARGV: moveToActive's (the same for every job); then the number of jobs to take. Stops at
+// the first call that takes none. Answers each call's moveToActive result.
+const TAKE_BATCH = `
+local function takeOne(KEYS, ARGV)
+${moveToActive.content}
+end
+local out = {}
+local args = { ARGV[1], ARGV[2], ARGV[3] }
+for i = 1, tonumber(ARGV[4]) do
+  local r = takeOne(KEYS, args)
+  out[i] = r
+  if type(r) ~= 'table' or not r[1] or r[1] == 0 then break end
+end
+return out`;
+
+type BatchCommand = (numberOfKeys: number, ...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
+type WithBatches = { ceFinishBatch: BatchCommand; ceTakeBatch: BatchCommand };
 const withCommand = new WeakSet<object>();
+
+function define(redis: RedisClient): WithBatches {
+  if (!withCommand.has(redis)) {
+    redis.defineCommand('ceFinishBatch', { lua: FINISH_BATCH });
+    redis.defineCommand('ceTakeBatch', { lua: TAKE_BATCH });
+    withCommand.add(redis);
+  }
+  return redis as unknown as WithBatches;
+}
+
+/**
+ * Takes up to `count` waiting jobs into active for `token`, as that many Worker.getNextJob(token)
+ * calls without blocking would, in one script call. Fewer when the lane has fewer waiting.
+ */
+export async function takeJobs(redis: RedisClient, worker: Worker, token: string, count: number): Promise<Job[]> {
+  if (count <= 0) return [];
+  const keys = worker.keys;
+  const fixed = [
+    keys.wait,
+    keys.active,
+    keys.prioritized,
+    keys.events,
+    keys.stalled,
+    keys.limiter,
+    keys.delayed,
+    keys.paused,
+    keys.meta,
+    keys.pc,
+    keys.marker,
+  ];
+  const opts = packer.pack({
+    token,
+    lockDuration: worker.opts.lockDuration,
+    limiter: worker.opts.limiter,
+    name: worker.opts.name,
+  });
+  const raw = await define(redis).ceTakeBatch(
+    fixed.length,
+    ...fixed.map((k) => k ?? ''),
+    keys[''] ?? '',
+    Date.now(),
+    opts,
+    count,
+  );
+  if (!Array.isArray(raw)) throw new Error('the batch take gave no answer');
+  const jobs: Job[] = [];
+  for (const one of raw) {
+    const [json, id] = raw2NextJobData(one);
+    if (!json) break;
+    const job = Job.fromJSON(worker, json, id);
+    job.token = token;
+    jobs.push(job);
+  }
+  return jobs;
+}
 
 export interface Finished {
   job: Job;
@@ -39,10 +124,6 @@ export interface Finished {
  */
 export async function completeJobs(redis: RedisClient, worker: Worker, jobs: readonly Finished[]): Promise<number[]> {
   if (jobs.length === 0) return [];
-  if (!withCommand.has(redis)) {
-    redis.defineCommand('ceFinishBatch', { lua: FINISH_BATCH });
-    withCommand.add(redis);
-  }
   const backend = worker.getBackend();
   const keys: (string | number | Buffer)[] = [];
   const args: (string | number | Buffer)[] = [];
@@ -64,7 +145,7 @@ export async function completeJobs(redis: RedisClient, worker: Worker, jobs: rea
       (i < KEYS_PER_JOB ? keys : args).push(v);
     }
   }
-  const raw = await (redis as unknown as { ceFinishBatch: FinishCommand }).ceFinishBatch(keys.length, ...keys, ...args);
+  const raw = await define(redis).ceFinishBatch(keys.length, ...keys, ...args);
   if (!Array.isArray(raw) || raw.length !== jobs.length) throw new Error('the batch completion gave no answer per job');
   return raw.map(Number);
 }

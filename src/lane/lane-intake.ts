@@ -9,7 +9,7 @@ import type { Lane } from '../queues/lane-type.js';
 import { formatRequestId } from '../request/request.ids.js';
 import type { Sequenced } from './sequencer.js';
 import { IDLE_WAIT_MS } from './decide-rate.js';
-import { completeJobs } from './lane-finish.js';
+import { completeJobs, takeJobs } from './lane-finish.js';
 
 /** A job in hand. Its request id and acceptance time are read defensively; the payload is validated in the batch. */
 export interface Held extends Sequenced {
@@ -83,8 +83,7 @@ export class LaneIntake {
     // Ask only for as many jobs as are waiting, so a quiet lane does not pay for empty fetches.
     const want = Math.min(await redis.llen(keys.wait), batchSize - this.held.size);
     if (want <= 0) return idleMs;
-    const more = await Promise.all(Array.from({ length: want }, () => this.worker.getNextJob(token, { block: false })));
-    for (const job of more) if (job) this.hold(job);
+    for (const job of await takeJobs(redis, this.worker, token, want)) this.hold(job);
     return idleMs;
   }
 

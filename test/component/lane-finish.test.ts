@@ -1,7 +1,8 @@
-// The batch completion runs BullMQ's own moveToFinished for each job: a job it completes is stored as
-// one completed by Job.moveToCompleted (same fields, completed set, events, place in line released),
-// and a job already completed or gone answers BullMQ's codes for that. A BullMQ upgrade that changes
-// the script's keys or arguments fails here.
+// The batch take and completion run BullMQ's own moveToActive and moveToFinished for each job: a job
+// they take is stored and locked as one Worker.getNextJob took, a job they complete is stored as one
+// completed by Job.moveToCompleted (same fields, completed set, events, place in line released), and
+// a job already completed or gone answers BullMQ's codes for that. A BullMQ upgrade that changes the
+// scripts' keys or arguments fails here.
 import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { createRedis } from '../../src/redis.js';
 import { createLaneQueue, lanePrefix } from '../../src/queues/lanes.js';
 import { appendToLane } from '../../src/request/lane-append.js';
 import { dedupeKey } from '../../src/request/submit-dedupe.js';
-import { completeJobs } from '../../src/lane/lane-finish.js';
+import { completeJobs, takeJobs } from '../../src/lane/lane-finish.js';
 import { claimEntry, laneRedis } from '../support/lane-redis.js';
 
 const t = laneRedis('finish');
@@ -55,6 +56,37 @@ async function stored(queue: Queue, id: string) {
 }
 
 describe('the batch completion', () => {
+  it('when it takes waiting jobs, then each is active, locked and announced as Worker.getNextJob leaves it, in sequence order, and no more than wait', async () => {
+    const { queue, worker, ...l } = lane('take-a');
+    try {
+      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+      const byBullmq = await take(worker, 1);
+      const ours = await takeJobs(t.redis, worker, 'token-1', 5);
+      expect([...byBullmq, ...ours].map((j) => j.id)).toEqual(['1', '2', '3']);
+      expect(ours.map((j) => j.data as unknown)).toEqual([claimEntry('n-2', 2).data, claimEntry('n-3', 3).data]);
+      expect(ours.every((j) => j.token === 'token-1' && j.processedOn !== undefined)).toBe(true);
+      const hash = async (id: string) => {
+        const { processedOn, data, deid, opts, ...rest } = await (t.redis as Redis).hgetall(queue.toKey(id));
+        expect(Number(processedOn)).toBeGreaterThan(Date.now() - 60_000);
+        expect([data, deid, opts].every((v) => typeof v === 'string')).toBe(true);
+        return rest;
+      };
+      for (const id of ['2', '3']) expect(await hash(id)).toEqual(await hash('1'));
+      for (const id of ['1', '2', '3']) {
+        expect(await t.redis.get(`${queue.toKey(id)}:lock`)).toBe('token-1');
+        expect(await t.redis.pttl(`${queue.toKey(id)}:lock`)).toBeGreaterThan(50_000);
+      }
+      expect(await (t.redis as Redis).lrange(queue.keys.active ?? '', 0, -1)).toEqual(['3', '2', '1']);
+      expect(await (t.redis as Redis).llen(queue.keys.wait ?? '')).toBe(0);
+      const events = await (t.redis as Redis).xrange(queue.keys.events ?? '', '-', '+');
+      const active = events.filter(([, f]) => f[1] === 'active').map(([, f]) => f.slice(0, 4));
+      expect(active).toEqual(['1', '2', '3'].map((id) => ['event', 'active', 'jobId', id]));
+      expect(await takeJobs(t.redis, worker, 'token-1', 3)).toEqual([]);
+    } finally {
+      await l.close();
+    }
+  });
+
   it('when it completes taken jobs, then each is stored, listed and announced as Job.moveToCompleted stores it, and its place in line is free', async () => {
     const { queue, worker, ...l } = lane('finish-a');
     try {
