@@ -16,7 +16,7 @@ import { LaneBalancer } from '../src/lane/lane-balancer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
 import type { JobEnvelope, LaneType } from '../src/queues/lane-type.js';
 import { LANE_TYPES } from '../src/queues/lane-types.js';
-import { onShutdownSignal } from '../src/shared/shutdown.js';
+import { onShutdownSignal } from '../src/common/shutdown.js';
 import { createLaneConsumers } from './lanes.js';
 
 export interface WorkerOptions {

@@ -14,7 +14,7 @@ import { logIdentityMode } from '../../src/http/identity.js';
 import { createApp } from './app.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
 import { LANE_TYPES } from '../../src/queues/lane-types.js';
-import { onShutdownSignal } from '../../src/shared/shutdown.js';
+import { onShutdownSignal } from '../../src/common/shutdown.js';
 
 export interface ApiOptions {
   /** The lane types to accept requests for (the registry's by default). */

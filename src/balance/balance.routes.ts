@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
-import { decodeCursor } from '../shared/cursor.js';
+import { decodeCursor } from '../common/cursor.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { answerInTransaction } from '../http/idempotency.js';
 import { json, jsonBody, route } from '../http/openapi.js';

@@ -1,6 +1,6 @@
 import { transactionOf, type Db } from '../db/database.js';
-import { ConflictError } from '../shared/errors.js';
-import { encodeCursor } from '../shared/cursor.js';
+import { ConflictError } from '../common/errors.js';
+import { encodeCursor } from '../common/cursor.js';
 import {
   addToBalance,
   ensureBalanceRow,

@@ -1,6 +1,6 @@
 import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { CouponRow, UserCouponStatus } from '../db/schema.js';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors.js';
 import { laneForCoupon } from '../queues/lanes.js';
 import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
 import { submitQueued, type Submitted } from '../request/submit.service.js';

@@ -5,7 +5,7 @@
 import type { Lane } from '../queues/lanes.js';
 import { getRequest, isFinal, type RequestDeps, type RequestResource } from '../request/request.service.js';
 import type { PreQueueStep } from '../request/submit.service.js';
-import { UnavailableError } from '../shared/errors.js';
+import { UnavailableError } from '../common/errors.js';
 
 /** How long a claim after the start waits for the draw before it is refused with 503 and Retry-After. */
 const DRAW_WAIT_MS = 3_000;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from '../shared/errors.js';
+import type { ErrorCode } from '../common/errors.js';
 import { problem } from './problem.js';
 
 const BY_PARSER_CODE: Record<string, { status: number; code: ErrorCode; detail: string }> = {

@@ -13,7 +13,7 @@ import type { JSONParsed } from 'hono/utils/types';
 import { transactionOf, type Db, type Transact } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { IdentityEnv } from './identity.js';
-import { ConflictError, UnprocessableError, ValidationError } from '../shared/errors.js';
+import { ConflictError, UnprocessableError, ValidationError } from '../common/errors.js';
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 /** A PENDING record older than this belongs to a request that died; a retry may take it over. */

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type CryptoKey, type JWTVerifyGe
 import { z } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { ForbiddenError, UnavailableError, ValidationError } from '../shared/errors.js';
+import { ForbiddenError, UnavailableError, ValidationError } from '../common/errors.js';
 import { positiveId } from './validation.js';
 import { problem, problemResponse } from './problem.js';
 

@@ -3,7 +3,7 @@
 // the zod schemas that validate; the document is generated from them by @hono/zod-openapi.
 import { createRoute, z, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { ERROR_CODES, type ErrorCode } from '../shared/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../common/errors.js';
 import { USER_BEARER_SCHEME, type Identity } from './identity.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../logger.js';
-import { DomainError, ValidationError, type ErrorCode } from '../shared/errors.js';
-import { isInfrastructureError } from '../shared/infrastructure-errors.js';
+import { DomainError, ValidationError, type ErrorCode } from '../common/errors.js';
+import { isInfrastructureError } from '../common/infrastructure-errors.js';
 
 export interface Problem {
   type: string;

@@ -10,7 +10,7 @@ import { Counter, type Registry } from 'prom-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import type { RedisClient } from '../redis.js';
-import { RateLimitedError } from '../shared/errors.js';
+import { RateLimitedError } from '../common/errors.js';
 
 /** Admits one queued submit or throws RateLimitedError; given to a submit so it runs beside its other reads. */
 export type Admit = () => Promise<void>;

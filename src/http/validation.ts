@@ -2,7 +2,7 @@
 // generate the OpenAPI document.
 import { z } from '@hono/zod-openapi';
 import type { Hook } from '@hono/zod-openapi';
-import { ValidationError } from '../shared/errors.js';
+import { ValidationError } from '../common/errors.js';
 
 /** A positive id in a path segment: digits only, within JavaScript's safe integer range. */
 export const idParam = (name: string) =>

@@ -15,7 +15,7 @@ import type { RedisClient } from '../redis.js';
 import { decidedChannel, laneKeys } from '../queues/lane-keys.js';
 import type { JobEnvelope, Lane } from '../queues/lane-type.js';
 import { DecideRate, RATE_TTL_MS } from './decide-rate.js';
-import { isInfrastructureError } from '../shared/infrastructure-errors.js';
+import { isInfrastructureError } from '../common/infrastructure-errors.js';
 import { findLastSequence } from './lane.repository.js';
 import { commitBatch, LeaseLostError, type CommittedBatch, type Decided } from './lane-commit.js';
 import { LaneIntake } from './lane-intake.js';

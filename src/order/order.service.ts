@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { Database, OrderRow } from '../db/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import { ORDER_LANE } from '../queues/lanes.js';
 import type { OrderPayload } from '../queues/payloads.js';
 import type { RequestDeps, SubmitOptions } from '../request/request.service.js';

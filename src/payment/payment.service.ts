@@ -4,7 +4,7 @@ import { deductFromBalance, recordBalanceChange } from '../balance/balance.repos
 import { closeOrder, findOrderItems, lockOrder, useCoupon } from '../order/order.repository.js';
 import { addDailySales } from '../product/product.repository.js';
 import { utcDate } from '../product/product.service.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors.js';
 
 /**
  * Charges the order's payment amount to the user's balance and marks the order PAID and its coupon

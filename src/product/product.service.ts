@@ -1,6 +1,6 @@
 import { transactionOf, type Db, type Executor } from '../db/database.js';
-import { encodeCursor } from '../shared/cursor.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { encodeCursor } from '../common/cursor.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
 import {
   adjustStock,
   findProduct,

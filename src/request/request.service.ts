@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
 import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
-import { UnavailableError, NotFoundError } from '../shared/errors.js';
+import { UnavailableError, NotFoundError } from '../common/errors.js';
 import { laneByCode, laneForCoupon, laneKeys, type Lane, type LaneType } from '../queues/lanes.js';
 import type { PreQueue } from '../coupon/pre-queue.js';
 import type { JobEnvelope } from '../queues/lane-type.js';

@@ -3,7 +3,7 @@
 // rate limit refuses what would queue too much. The reads go out together (one round trip, none for
 // a submit without an Idempotency-Key behind no address limit); the add, its record and the count
 // against the user's limit are one step of the lane-append script (lane-append.ts).
-import { RateLimitedError, UnavailableError, UnprocessableError } from '../shared/errors.js';
+import { RateLimitedError, UnavailableError, UnprocessableError } from '../common/errors.js';
 import type { Lane } from '../queues/lanes.js';
 import type { Admit, LaneLimit } from '../http/rate-limit.js';
 import type { Refused } from './lane-append.js';

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor } from '../../src/shared/cursor.js';
+import { decodeCursor } from '../../src/common/cursor.js';
 import { scanPrefix } from '../../src/redis.js';
 import { es256Signer, hs256Signer, serveJwks, type TokenSigner } from '../../rush/tokens.js';
 import { ADMIN_TOKEN, createTestContext, type TestContext } from '../support/context.js';
