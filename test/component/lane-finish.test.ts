@@ -38,6 +38,17 @@ function lane(name: string): { queue: Queue; worker: Worker; close(): Promise<vo
   };
 }
 
+/** Runs `body` on a lane of its own that holds three claims (sequences 1, 2, 3), then closes it. */
+async function withThreeClaims(name: string, body: (queue: Queue, worker: Worker) => Promise<void>): Promise<void> {
+  const { queue, worker, ...l } = lane(name);
+  try {
+    await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+    await body(queue, worker);
+  } finally {
+    await l.close();
+  }
+}
+
 async function take(worker: Worker, n: number): Promise<Job[]> {
   const jobs: Job[] = [];
   for (let i = 0; i < n; i++) {
@@ -57,9 +68,7 @@ async function stored(queue: Queue, id: string) {
 
 describe('the batch completion', () => {
   it('when it takes waiting jobs, then each is active, locked and announced as Worker.getNextJob leaves it, in sequence order, and no more than wait', async () => {
-    const { queue, worker, ...l } = lane('take-a');
-    try {
-      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+    await withThreeClaims('take-a', async (queue, worker) => {
       const byBullmq = await take(worker, 1);
       const ours = await takeJobs(t.redis, worker, 'token-1', 5);
       expect([...byBullmq, ...ours].map((j) => j.id)).toEqual(['1', '2', '3']);
@@ -82,15 +91,11 @@ describe('the batch completion', () => {
       const active = events.filter(([, f]) => f[1] === 'active').map(([, f]) => f.slice(0, 4));
       expect(active).toEqual(['1', '2', '3'].map((id) => ['event', 'active', 'jobId', id]));
       expect(await takeJobs(t.redis, worker, 'token-1', 3)).toEqual([]);
-    } finally {
-      await l.close();
-    }
+    });
   });
 
   it('when it completes taken jobs, then each is stored, listed and announced as Job.moveToCompleted stores it, and its place in line is free', async () => {
-    const { queue, worker, ...l } = lane('finish-a');
-    try {
-      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+    await withThreeClaims('finish-a', async (queue, worker) => {
       const [byBullmq, ...ours] = await take(worker, 3);
       const returnValue = { status: 'SUCCEEDED', code: undefined };
       await (byBullmq as Job).moveToCompleted(returnValue, '0', false);
@@ -122,15 +127,11 @@ describe('the batch completion', () => {
       // BullMQ reads them back as its own completed jobs.
       expect(await queue.getJobState('3')).toBe('completed');
       expect((await queue.getJob('3'))?.returnvalue).toEqual({ status: 'SUCCEEDED' });
-    } finally {
-      await l.close();
-    }
+    });
   });
 
   it('when a job is already completed or gone, then it answers BullMQ’s codes for that and the rest of the batch completes', async () => {
-    const { queue, worker, ...l } = lane('finish-b');
-    try {
-      await appendToLane(queue, [claimEntry('n-1', 1), claimEntry('n-2', 2), claimEntry('n-3', 3)]);
+    await withThreeClaims('finish-b', async (queue, worker) => {
       const [done, gone, fresh] = (await take(worker, 3)) as [Job, Job, Job];
       await done.moveToCompleted({ status: 'SUCCEEDED' }, '0', false);
       await t.redis.del(queue.toKey(gone.id ?? ''));
@@ -141,8 +142,6 @@ describe('the batch completion', () => {
       );
       expect(codes).toEqual([Number(ErrorCode.JobNotInState), Number(ErrorCode.JobNotExist), 0]);
       expect(await queue.getJobState('3')).toBe('completed');
-    } finally {
-      await l.close();
-    }
+    });
   });
 });
