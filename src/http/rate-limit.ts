@@ -66,6 +66,8 @@ export function createSubmitLimiter(
     );
   };
 
+  const refuseUser = (msBeforeNext: number) => refusal('user', msBeforeNext);
+
   async function consume(name: LimitName, rl: RateLimiterRedis, key: string): Promise<void> {
     try {
       await rl.consume(key);
@@ -92,9 +94,8 @@ export function createSubmitLimiter(
     queued(c, userId) {
       const admit = addressAdmit(c);
       const admitUser = userAdmit(userId);
-      const perSecond = config.RATE_LIMIT_USER_PER_SECOND;
       const userLimit: LaneLimit | undefined = admitUser
-        ? { userId, perSecond, refused: (ms) => refusal('user', ms), admitUser }
+        ? { userId, perSecond: config.RATE_LIMIT_USER_PER_SECOND, refused: refuseUser, admitUser }
         : undefined;
       return { ...(admit ? { admit } : {}), ...(userLimit ? { userLimit } : {}) };
     },
