@@ -534,6 +534,7 @@ async function orderRush(
           sequence: f.sequence,
           errorCode: f.errorCode,
           orderId: typeof f.resultBody?.orderId === 'number' ? f.resultBody.orderId : undefined,
+          acceptedAt: f.result.resource?.acceptedAt ? Date.parse(f.result.resource.acceptedAt) : undefined,
         })),
     );
     const storedRows = await iso.db

@@ -177,6 +177,7 @@ function toOrderObservations(
         sequence: f?.sequence ?? null,
         errorCode: f?.error?.code,
         orderId: typeof orderId === 'number' ? orderId : undefined,
+        acceptedAt: f?.acceptedAt ? Date.parse(f.acceptedAt) : undefined,
       };
     });
 }

@@ -1,7 +1,10 @@
 // The oracle for order rushes: replaying the observed orders in sequence order against the initial
 // stock and the per-user limits must give exactly the observed outcomes (each order placed while
-// every item stays within its user's limit and has the stock, all or nothing), nothing oversold, every placed order stored as requested, and the stock
-// read back equal to the initial stock minus the units placed. Used by the load scripts and tests.
+// every item stays within its user's limit and has the stock, all or nothing), nothing oversold,
+// every placed order stored as requested, and the stock read back equal to the initial stock minus
+// the units placed. An order answered at once without a sequence must be a one-product order
+// refused INSUFFICIENT_STOCK for a product the replay sold out, accepted no earlier than any order
+// placed for that product. Used by the load scripts and tests.
 import { isFinalStatus } from '../request/request.status.js';
 
 export interface OrderItemObservation {
@@ -18,6 +21,8 @@ export interface OrderObservation {
   errorCode?: string | undefined;
   /** From the result of a SUCCEEDED request. */
   orderId?: number | undefined;
+  /** When the API accepted it (ms since the epoch); checks instant answers against the placed orders. */
+  acceptedAt?: number | undefined;
 }
 
 export interface ProductObservation {
@@ -81,8 +86,14 @@ export function verifyOrders(
   if (failed.length > 0)
     add(`${failed.length} requests FAILED (e.g. ${failed[0]?.requestId}: ${failed[0]?.errorCode})`);
   const unsequenced = orders.filter((o) => o.sequence === null);
-  if (unsequenced.length > 0)
-    add(`${unsequenced.length} order requests have no sequence (e.g. ${unsequenced[0]?.requestId})`);
+  const notInstant = unsequenced.filter(
+    (o) => o.status !== 'REJECTED' || o.errorCode !== 'INSUFFICIENT_STOCK' || o.items.length !== 1,
+  );
+  if (notInstant.length > 0) {
+    add(
+      `${notInstant.length} order requests have no sequence and are no instant out-of-stock answer (e.g. ${notInstant[0]?.requestId})`,
+    );
+  }
 
   const sequenced = orders.filter((o) => o.sequence !== null).sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   for (let i = 1; i < sequenced.length; i++) {
@@ -138,6 +149,28 @@ export function verifyOrders(
   }
 
   const succeeded = orders.filter((o) => o.status === 'SUCCEEDED');
+  // An instant answer claims the product had no stock left for it: the replay must have sold it
+  // out, and every order placed for it must have been accepted before (or as) the answer was given.
+  const lastPlaced = new Map<number, number>();
+  for (const o of succeeded) {
+    for (const i of o.items) lastPlaced.set(i.productId, Math.max(lastPlaced.get(i.productId) ?? 0, o.acceptedAt ?? 0));
+  }
+  for (const o of unsequenced) {
+    const item = o.items[0];
+    if (o.items.length !== 1 || !item || o.errorCode !== 'INSUFFICIENT_STOCK') continue;
+    const left = stock.get(item.productId);
+    if (left === undefined)
+      add(`request ${o.requestId} was refused at once for product ${item.productId}, which is not observed`);
+    else if (left >= item.quantity) {
+      add(
+        `request ${o.requestId} was refused at once as out of stock, but product ${item.productId} kept ${left} units`,
+      );
+    } else if (o.acceptedAt !== undefined && (lastPlaced.get(item.productId) ?? 0) > o.acceptedAt) {
+      add(
+        `request ${o.requestId} was refused at once as out of stock before a later order for product ${item.productId} was placed`,
+      );
+    }
+  }
   const expectedSucceeded = [...expected.values()].filter((e) => e.status === 'SUCCEEDED').length;
   if (succeeded.length !== expectedSucceeded) {
     add(`${succeeded.length} orders SUCCEEDED, expected exactly ${expectedSucceeded}`);

@@ -39,6 +39,61 @@ const storedOf = (orders: OrderObservation[]): StoredOrderObservation[] =>
     .filter((o) => o.orderId !== undefined)
     .map((o) => ({ orderId: o.orderId as number, userId: o.userId, status: 'PENDING_PAYMENT', items: o.items }));
 
+/** An order answered at once as out of stock (no sequence), accepted at `acceptedAt`. */
+const atOnce = (
+  id: string,
+  userId: number,
+  acceptedAt: number,
+  over: Partial<OrderObservation> = {},
+): OrderObservation => ({
+  requestId: id,
+  userId,
+  items: [{ productId: 1, quantity: 1 }],
+  status: 'REJECTED',
+  sequence: null,
+  errorCode: 'INSUFFICIENT_STOCK',
+  acceptedAt,
+  ...over,
+});
+const timed = () => fair().map((o, i) => ({ ...o, acceptedAt: 1_000 + i }));
+
+describe('verifyOrders with orders answered at once', () => {
+  it('when they came after the stock was gone, then it passes', () => {
+    const orders = [...timed(), atOnce('x-1', 20, 1_010), atOnce('x-2', 21, 1_011)];
+    const report = verifyOrders(orders, [product()], storedOf(orders));
+    expect(report.violations).toEqual([]);
+    expect(report.codes).toEqual({ SUCCEEDED: 2, INSUFFICIENT_STOCK: 4 });
+  });
+
+  it('when one was given while the replay keeps stock, then it names it', () => {
+    const orders = [...timed().slice(0, 2), atOnce('x-1', 20, 1_010)];
+    const report = verifyOrders(orders, [product({ initialStock: 5, stock: 3 })], storedOf(orders));
+    const text = report.violations.join('\n');
+    expect(report.violations).toHaveLength(1);
+    expect(text).toContain('request x-1 was refused at once as out of stock, but product 1 kept 3 units');
+  });
+
+  it('when one was given before an order that was still placed, then it names it', () => {
+    const orders = [...timed(), atOnce('x-1', 20, 1_000)];
+    const text = verifyOrders(orders, [product()], storedOf(orders)).violations.join('\n');
+    expect(text).toContain(
+      'request x-1 was refused at once as out of stock before a later order for product 1 was placed',
+    );
+  });
+
+  it('when an unsequenced answer is not an out-of-stock refusal of one product, then it is named', () => {
+    const twoItems = atOnce('x-1', 20, 1_010, {
+      items: [
+        { productId: 1, quantity: 1 },
+        { productId: 2, quantity: 1 },
+      ],
+    });
+    const other = atOnce('x-2', 21, 1_010, { errorCode: 'COUPON_NOT_USABLE' });
+    const text = verifyOrders([...timed(), twoItems, other], [product()]).violations.join('\n');
+    expect(text).toContain('2 order requests have no sequence and are no instant out-of-stock answer');
+  });
+});
+
 describe('verifyOrders', () => {
   it('when the first orders by sequence took the stock and the rest were refused, then it passes', () => {
     const report = verifyOrders(fair(), [product()], storedOf(fair()));
