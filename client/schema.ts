@@ -1876,7 +1876,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description A repeat of the same Idempotency-Key and body whose request is decided */
+      /** @description Final at once: an order of one product the order lane left out of stock (REJECTED INSUFFICIENT_STOCK, no sequence), or a repeat of the same Idempotency-Key and body whose request is decided */
       200: {
         headers: {
           Location: components['headers']['Location'];

@@ -48,6 +48,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
     db,
     queuePrefix: config.QUEUE_PREFIX,
     connection: redis,
+    redis,
     sweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
     logger,
   });

@@ -4,7 +4,9 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis.js';
 import { expireDueOrders } from './order.service.js';
+import { StockGate } from './stock-gate.js';
 
 export const EXPIRY_QUEUE = 'order-expiry';
 
@@ -41,14 +43,18 @@ export function startExpiry(deps: {
   db: Db;
   queuePrefix: string;
   connection: ConnectionOptions;
+  /** Where the order lane's out-of-stock flags live: an expired order's stock drops them. */
+  redis: RedisClient;
   sweepIntervalMs: number;
   logger: Logger;
 }) {
   const log = deps.logger.child({ component: 'order-expiry' });
+  const gate = new StockGate(deps.redis, deps.queuePrefix);
+  const expire = () => expireDueOrders(deps.db, new Date(), undefined, gate);
   const worker = new Worker(
     EXPIRY_QUEUE,
     async () => {
-      const expired = await expireDueOrders(deps.db);
+      const expired = await expire();
       if (expired > 0) log.info({ expired, by: 'delayed job' }, 'orders expired');
       return { expired };
     },
@@ -59,7 +65,7 @@ export function startExpiry(deps: {
   const timer = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
-    expireDueOrders(deps.db)
+    expire()
       .then((expired) => {
         if (expired > 0) log.info({ expired, by: 'sweep' }, 'orders expired');
       })

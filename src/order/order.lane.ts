@@ -5,6 +5,7 @@ import type { LaneType } from '../queues/lane-type.js';
 import { OrderPayload } from '../queues/payloads.js';
 import { ORDER_REJECTIONS } from './order.decider.js';
 import { orderProcessor } from './order.processor.js';
+import { StockGate } from './stock-gate.js';
 
 export const orderLaneType: LaneType<OrderPayload> = {
   type: 'ORDER',
@@ -19,6 +20,10 @@ export const orderLaneType: LaneType<OrderPayload> = {
     rejections: ORDER_REJECTIONS,
   },
   jobName: (p) => `order by user ${p.userId}: ${p.items.length} item(s)`,
-  processor: ({ config, scheduleExpiry }) =>
-    orderProcessor({ paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MS, scheduleExpiry }),
+  processor: ({ config, redis, scheduleExpiry }) =>
+    orderProcessor({
+      paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MS,
+      scheduleExpiry,
+      stockGate: new StockGate(redis, config.QUEUE_PREFIX),
+    }),
 };

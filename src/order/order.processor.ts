@@ -1,5 +1,6 @@
 // Decides a batch of orders inside the order lane's transaction: reserves stock and holds coupons
-// in sequence order, then schedules the batch's expiry check.
+// in sequence order, then schedules the batch's expiry check and flags the products it left without
+// stock (stock-gate.ts), so that the lane append refuses their orders at once.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
 import { OrderPayload } from '../queues/payloads.js';
 import { decideOrders, holdingKey, type CouponHoldState } from './order.decider.js';
@@ -12,15 +13,21 @@ import {
   reserveCoupons,
   type NewOrder,
 } from './order.repository.js';
+import type { StockGate } from './stock-gate.js';
 
 export function orderProcessor(deps: {
   paymentWindowMs: number;
   /** Asks for an expiry check at the given time (a delayed job); the periodic sweep is the safety net. */
   scheduleExpiry: (at: Date) => Promise<void>;
+  /** Out-of-stock flags; without it (or when Redis does not answer) none are set. */
+  stockGate?: Pick<StockGate, 'generations' | 'close'> | undefined;
 }): LaneProcessor<OrderPayload> {
+  const { stockGate } = deps;
   return {
     async decide(trx, items: LaneItem<OrderPayload>[], now) {
       const productIds = [...new Set(items.flatMap((i) => i.payload.items.map((x) => x.productId)))];
+      // Read before the rows are locked (stock-gate.ts says why); a failed read only sets no flag.
+      const generations = await stockGate?.generations(productIds).catch(() => undefined);
       const couponIds = [...new Set(items.flatMap((i) => (i.payload.userCouponId ? [i.payload.userCouponId] : [])))];
       const products = new Map(
         (await lockProducts(trx, productIds)).map((p) => [
@@ -91,7 +98,22 @@ export function orderProcessor(deps: {
         if (!v.placed) return { status: 'REJECTED', error: { code: v.code, message: v.message } };
         return { status: 'SUCCEEDED', result: { orderId: orderIds.get(item.requestId) } };
       });
-      return { decisions, ...(placed.length > 0 ? { afterCommit: () => deps.scheduleExpiry(expiresAt) } : {}) };
+      // A product with a per-user limit is not flagged: the lane checks the limit before the stock.
+      const closing = new Map<number, string>();
+      for (const p of products.values()) {
+        const generation = generations?.get(p.id);
+        if (p.stock <= 0 && p.maxPerUser === null && generation !== undefined) closing.set(p.id, generation);
+      }
+      if (placed.length === 0 && closing.size === 0) return { decisions };
+      return {
+        decisions,
+        afterCommit: async () => {
+          await Promise.all([
+            placed.length > 0 ? deps.scheduleExpiry(expiresAt) : undefined,
+            closing.size > 0 ? stockGate?.close(closing) : undefined,
+          ]);
+        },
+      };
     },
   };
 }

@@ -9,6 +9,7 @@ import { RequestResourceSchema } from '../request/request.routes.js';
 import { queuedAnswer, submitOptions } from '../request/submit-route.js';
 import type { RequestDeps } from '../request/request.service.js';
 import { cancelOrder, getOrder, submitOrder } from './order.service.js';
+import { StockGate } from './stock-gate.js';
 
 export const OrderSchema = z
   .object({
@@ -54,6 +55,7 @@ export const userBody = (identity: Identity) =>
 
 export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; limiter: SubmitLimiter }) {
   const { db, identity } = deps;
+  const stockGate = new StockGate(deps.redis, deps.config.QUEUE_PREFIX);
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
     .openapi(
       route({
@@ -73,7 +75,11 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
         request: { body: jsonBody(newOrder(identity)) },
         responses: {
           202: json(RequestResourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
-          200: json(RequestResourceSchema, 'A repeat of the same Idempotency-Key and body whose request is decided'),
+          200: json(
+            RequestResourceSchema,
+            'Final at once: an order of one product the order lane left out of stock (REJECTED ' +
+              'INSUFFICIENT_STOCK, no sequence), or a repeat of the same Idempotency-Key and body whose request is decided',
+          ),
         },
       }),
       async (c) => {
@@ -123,7 +129,7 @@ export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; li
       async (c) => {
         const userId = actingUserId(c, c.req.valid('json').userId);
         const { orderId } = c.req.valid('param');
-        return answerInTransaction(c, db, 200, (transact) => cancelOrder(db, orderId, userId, transact));
+        return answerInTransaction(c, db, 200, (transact) => cancelOrder(db, orderId, userId, transact, stockGate));
       },
     );
 }

@@ -15,6 +15,7 @@ import {
   lockOrder,
   releaseCoupon,
 } from './order.repository.js';
+import type { StockReturn } from './stock-gate.js';
 
 export type OrderView = Awaited<ReturnType<typeof getOrder>>;
 
@@ -49,19 +50,27 @@ export async function submitOrder(
   { httpRequestId, ...options }: SubmitOptions = {},
 ): Promise<Submitted> {
   const payload = { ...order, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
+  // An order of one product is answered at once while the lane has it flagged out of stock.
+  const only = order.items.length === 1 ? order.items[0] : undefined;
   return submitQueued(deps, {
     ...options,
     lane: ORDER_LANE,
     jobName: ORDER_LANE.laneType.jobName(payload),
     payload,
     userId: order.userId,
+    outOfStock: only ? deps.front.keys(ORDER_LANE).outOfStock(only.productId) : undefined,
   });
 }
 
+/** After the commit that gave stock back: a failure is logged by nobody and bounded by the flag's TTL. */
+const reopen = (gate: StockReturn | undefined, productIds: readonly number[]) =>
+  gate && productIds.length > 0 ? gate.open(productIds).catch(() => undefined) : undefined;
+
 /**
  * Closes a pending order as CANCELLED or EXPIRED and gives its stock and coupon back, in the caller's
- * transaction. Returns false when the order was not pending (already paid, cancelled or expired),
- * so whichever of cancel, the expiry job and the sweep comes first releases it, exactly once.
+ * transaction. Returns null when the order was not pending (already paid, cancelled or expired),
+ * so whichever of cancel, the expiry job and the sweep comes first releases it, exactly once; else
+ * the products whose stock came back.
  */
 async function release(
   trx: Transaction<Database>,
@@ -69,42 +78,58 @@ async function release(
   status: 'CANCELLED' | 'EXPIRED',
   guard: (o: OrderRow) => void,
   now: Date,
-) {
+  gate: StockReturn | undefined,
+): Promise<number[] | null> {
   const order = await lockOrder(trx, orderId);
   if (!order) throw orderNotFound(orderId);
   guard(order);
-  if (order.status !== 'PENDING_PAYMENT') return false;
-  if (status === 'EXPIRED' && order.expires_at.getTime() > now.getTime()) return false;
-  if (!(await closeOrder(trx, orderId, status, now))) return false;
+  if (order.status !== 'PENDING_PAYMENT') return null;
+  if (status === 'EXPIRED' && order.expires_at.getTime() > now.getTime()) return null;
+  if (!(await closeOrder(trx, orderId, status, now))) return null;
   const items = await findOrderItems(trx, orderId);
+  const productIds = items.map((i) => i.product_id);
+  await gate?.open(productIds);
   await changeStock(trx, new Map(items.map((i) => [i.product_id, i.quantity])));
   if (order.user_coupon_id !== null) await releaseCoupon(trx, order.user_coupon_id, orderId);
-  return true;
+  return productIds;
 }
 
-export async function cancelOrder(db: Db, orderId: number, userId: number, transact = transactionOf(db)) {
+export async function cancelOrder(
+  db: Db,
+  orderId: number,
+  userId: number,
+  transact = transactionOf(db),
+  gate?: StockReturn,
+) {
   const now = new Date();
-  return transact(async (trx) => {
+  let returned: number[] = [];
+  const view = await transact(async (trx) => {
     const guard = (o: OrderRow) => {
       if (o.user_id !== userId) throw new ForbiddenError('FORBIDDEN', 'This order belongs to another user');
       if (o.status !== 'PENDING_PAYMENT') {
         throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} is ${o.status} and cannot be cancelled`);
       }
     };
-    if (!(await release(trx, orderId, 'CANCELLED', guard, now))) {
-      throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} cannot be cancelled`);
-    }
+    const productIds = await release(trx, orderId, 'CANCELLED', guard, now, gate);
+    if (!productIds) throw new ConflictError('ORDER_NOT_CANCELLABLE', `Order ${orderId} cannot be cancelled`);
+    returned = productIds;
     return getOrder(trx, orderId);
   });
+  await reopen(gate, returned);
+  return view;
 }
 
 /** Expires every order past its payment window; safe to run from several processes at once. */
-export async function expireDueOrders(db: Db, now = new Date(), batch = 500): Promise<number> {
+export async function expireDueOrders(db: Db, now = new Date(), batch = 500, gate?: StockReturn): Promise<number> {
   let expired = 0;
   for (;;) {
     const due = await findDueOrders(db, now, batch);
     for (const { id } of due) {
-      if (await db.transaction().execute((trx) => release(trx, id, 'EXPIRED', () => undefined, now))) expired++;
+      const returned = await db.transaction().execute((trx) => release(trx, id, 'EXPIRED', () => undefined, now, gate));
+      if (returned) {
+        expired++;
+        await reopen(gate, returned);
+      }
     }
     if (due.length < batch) return expired;
   }

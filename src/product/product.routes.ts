@@ -1,5 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/database.js';
+import type { RedisClient } from '../redis.js';
+import { StockGate } from '../order/stock-gate.js';
 import { decodeCursor } from '../common/cursor.js';
 import { answerInTransaction } from '../http/idempotency.js';
 import { json, jsonBody, route } from '../http/openapi.js';
@@ -117,8 +119,9 @@ export function productRoutes(deps: { db: Db }) {
     );
 }
 
-export function productAdminRoutes(deps: { db: Db }) {
+export function productAdminRoutes(deps: { db: Db; redis: RedisClient; config: { QUEUE_PREFIX: string } }) {
   const { db } = deps;
+  const stockGate = new StockGate(deps.redis, deps.config.QUEUE_PREFIX);
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(
       route({
@@ -145,7 +148,7 @@ export function productAdminRoutes(deps: { db: Db }) {
         request: { params: ProductParams, body: jsonBody(ProductChange) },
         responses: { 200: json(Product, 'Updated') },
       }),
-      async (c) => c.json(await updateProduct(db, c.req.valid('param').productId, c.req.valid('json')), 200),
+      async (c) => c.json(await updateProduct(db, c.req.valid('param').productId, c.req.valid('json'), stockGate), 200),
     )
     .openapi(
       route({
@@ -159,6 +162,7 @@ export function productAdminRoutes(deps: { db: Db }) {
         request: { params: ProductParams, body: jsonBody(StockDelta) },
         responses: { 200: json(Product, 'Restocked') },
       }),
-      async (c) => c.json(await restockProduct(db, c.req.valid('param').productId, c.req.valid('json').delta), 200),
+      async (c) =>
+        c.json(await restockProduct(db, c.req.valid('param').productId, c.req.valid('json').delta, stockGate), 200),
     );
 }

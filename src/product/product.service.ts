@@ -9,6 +9,7 @@ import {
   setMaxPerUser,
   topSellers,
 } from './product.repository.js';
+import type { StockReturn } from '../order/stock-gate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -62,14 +63,30 @@ export async function createProduct(
   return transact(async (trx) => getProduct(trx, await insertProduct(trx, input)));
 }
 
+/**
+ * Runs a change that may let orders of the product through where the order lane flagged it out of
+ * stock: the flag is dropped before the change and again after it (src/order/stock-gate.ts).
+ */
+async function reopening<T>(db: Db, gate: StockReturn | undefined, id: number, change: () => Promise<T>): Promise<T> {
+  // An unknown product is refused before anything is written (products are never deleted).
+  if (gate) await getProduct(db, id);
+  await gate?.open([id]);
+  try {
+    return await change();
+  } finally {
+    await gate?.open([id]).catch(() => undefined);
+  }
+}
+
 /** Changes a product's per-user limit; orders already placed keep their units. */
-export async function updateProduct(db: Db, id: number, change: { maxPerUser: number | null }) {
-  if (!(await setMaxPerUser(db, id, change.maxPerUser))) throw productNotFound(id);
+export async function updateProduct(db: Db, id: number, change: { maxPerUser: number | null }, gate?: StockReturn) {
+  if (!(await reopening(db, gate, id, () => setMaxPerUser(db, id, change.maxPerUser)))) throw productNotFound(id);
   return getProduct(db, id);
 }
 
-export async function restockProduct(db: Db, id: number, delta: number) {
-  if (!(await adjustStock(db, id, delta))) {
+export async function restockProduct(db: Db, id: number, delta: number, gate?: StockReturn) {
+  const changed = delta > 0 ? reopening(db, gate, id, () => adjustStock(db, id, delta)) : adjustStock(db, id, delta);
+  if (!(await changed)) {
     await getProduct(db, id);
     throw new ConflictError('INSUFFICIENT_STOCK', `Stock of product ${id} cannot go below zero`);
   }

@@ -1,5 +1,5 @@
 // A lane's Redis keys. Every key of a lane carries the lane's hash tag, so BullMQ's scripts and the
-// engine's own lane keys (lease, fence counter, progress, sold-out flags) always live in one Redis
+// engine's own lane keys (lease, fence counter, progress, sold-out and out-of-stock flags) always live in one Redis
 // Cluster slot.
 
 /** BullMQ prefix of a lane: `<QUEUE_PREFIX>:{<lane>}`; the braces are the Redis Cluster hash tag. */
@@ -19,6 +19,10 @@ export function laneKeys(queuePrefix: string, lane: { name: string }) {
     /** Decisions per second lately, set by the owner with each batch; absent when it went quiet. */
     rate: `${base}:lane:rate`,
     soldOut: (couponId: number) => `${base}:lane:sold-out:${couponId}`,
+    /** The order lane's flag of a product it left without stock (src/order/stock-gate.ts). */
+    outOfStock: (productId: number) => `${base}:lane:out-of-stock:${productId}`,
+    /** Bumped by whatever gives a product's stock back, so a flag set from an older read is not set. */
+    stockGeneration: (productId: number) => `${base}:lane:stock-gen:${productId}`,
     /** Coupons of the lane with a pre-queue still to draw, scored by their start (ms). */
     preQueues: `${base}:lane:pre-queues`,
     /** One coupon's pre-queue (src/coupon/pre-queue.ts). */

@@ -1,4 +1,4 @@
-// Answers that are final at submission (the coupon is sold out) are never stored: everything a later
+// Answers that are final at submission (the coupon is sold out, the product out of stock) are never stored: everything a later
 // poll needs is in the request id, `x-<kind>-<time>-<random>-<mac>`, and the mac (HMAC-SHA256 under a
 // key the API processes share through Redis, created once) proves the id was issued by the engine.
 // A poll of such an id costs no I/O; ids answer for 24 hours, as stored answers used to.
@@ -10,6 +10,7 @@ import { newNonce } from './request.ids.js';
 /** What an instant answer can say; the key is part of the id, so keep the keys stable. */
 export const INSTANT_OUTCOMES = {
   so: { type: 'COUPON_CLAIM', code: 'SOLD_OUT', message: 'All coupons have been issued' },
+  os: { type: 'ORDER', code: 'INSUFFICIENT_STOCK', message: 'The product is out of stock' },
 } as const satisfies Record<string, { type: RequestType; code: string; message: string }>;
 
 export type InstantKind = keyof typeof INSTANT_OUTCOMES;

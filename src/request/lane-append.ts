@@ -8,9 +8,12 @@
 //     stay gapless and positions exact;
 //   - the intent's record, written in the same step as the job, so a submit whose answer was lost is
 //     found again by its retry.
+//   - a gate: an entry given a flag key and an instant answer's id is answered with that id, adding
+//     nothing, while the flag is set (an order of a product the lane flagged out of stock, see
+//     src/order/stock-gate.ts); an order key then records the instant answer;
 //   - the user's rate limit, counted per user and lane in the lane's slot: an entry that would add
 //     over it adds nothing and answers how long until the window ends (a repeat is answered first
-//     and never counted);
+//     and never counted, nor is a gated entry);
 // A script runs atomically and in order, so the order of sequences is the order of the entries.
 // test/component/lane-append.test.ts holds the jobs it writes to those BullMQ writes itself.
 import { Job, optsEncodeMap, type Queue } from 'bullmq';
@@ -19,12 +22,13 @@ import type { RedisClient } from '../redis.js';
 import { dedupeKey, parseRecord, type Once, type SubmitRecord } from './submit-dedupe.js';
 
 // KEYS: 1 wait, 2 meta, 3 id counter, 4 active, 5 events, 6 marker; then per entry its deduplication
-// key, its record key and its user's rate counter (KEYS[1] in their place when it has none, so every
-// key is in the lane's slot).
+// key, its record key, its user's rate counter and its gate's flag (KEYS[1] in their place when it
+// has none, so every key is in the lane's slot).
 // ARGV: 1 job key prefix, 2 the jobs' stored options as JSON without the closing brace, 3 timestamp;
 // then per entry: mode, name, data, deduplication id, ttl, body hash, own record suffix
-// (`|<nonce>|<hash>|<acceptedAt>`), the user's limit per second (0: none). A refused entry answers
-// `r|<ms until the counter's window ends>`. Modes:
+// (`|<nonce>|<hash>|<acceptedAt>`), the user's limit per second (0: none), the instant answer's id
+// without its `x-` when gated ('' when not). A refused entry answers `r|<ms until the counter's
+// window ends>`, a gated one `x|<instant id without x->|<hash>|`. Modes:
 //   a  a plain add; answers its job id
 //   l  a claim holding its user's place in line (deduplication id without TTL); answers the record of
 //      the request that holds the line (its own when the add was this one)
@@ -45,11 +49,11 @@ local pausedOrMaxed = false
 if meta[1] then pausedOrMaxed = true
 elseif meta[2] then pausedOrMaxed = rcall('LLEN', KEYS[4]) >= tonumber(meta[2]) end
 local out = {}
-for i = 1, (#ARGV - 3) / 8 do
-  local a = 3 + (i - 1) * 8
+for i = 1, (#ARGV - 3) / 9 do
+  local a = 3 + (i - 1) * 9
   local mode, name, data, deId, ttl, hash, own = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local points = tonumber(ARGV[a + 8])
-  local deKey, recKey, rateKey = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
+  local points, instant = tonumber(ARGV[a + 8]), ARGV[a + 9]
+  local deKey, recKey, rateKey, gateKey = KEYS[3 + 4 * i], KEYS[4 + 4 * i], KEYS[5 + 4 * i], KEYS[6 + 4 * i]
   local answer = false
   if mode == 'k' then answer = rcall('GET', recKey) end
   local recorded = answer
@@ -68,6 +72,10 @@ for i = 1, (#ARGV - 3) / 8 do
         rcall('DEL', deKey)
       end
     end
+  end
+  if not answer and instant ~= '' and rcall('EXISTS', gateKey) == 1 then
+    answer = 'x|' .. instant .. '|' .. hash .. '|'
+    if mode == 'o' then rcall('SET', deKey, answer, 'PX', ttl) end
   end
   local refused = false
   if not answer and points > 0 then
@@ -121,6 +129,13 @@ export interface AppendEntry {
   once?: { rule: Once; nonce: string; acceptedAt: number };
   /** The user's rate limit, counted in this lane: at most `perSecond` adds a second. */
   limit?: { userId: number; perSecond: number };
+  /** While the lane's flag `key` is set, nothing is added and the entry is answered with `instantId`. */
+  gate?: { key: string; instantId: string };
+}
+
+/** The entry's gate was closed: nothing was added, its instant answer holds. */
+export interface Gated {
+  gated: true;
 }
 
 /** The user's rate limit refused the entry: nothing was added; the window ends in `retryInMs`. */
@@ -130,7 +145,7 @@ export interface Refused {
 }
 
 /** An entry's answer: the sequence of a plain add, else the record of the request that holds its intent. */
-export type Appended = number | SubmitRecord | Refused;
+export type Appended = number | SubmitRecord | Refused | Gated;
 
 /** The user's rate counter in a lane's slot. */
 export const laneRateKey = (queue: Queue, userId: number) => `${queue.keys[''] ?? ''}rate:u:${userId}`;
@@ -176,9 +191,11 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
     const data = JSON.stringify(e.data);
     const rateKey = e.limit ? laneRateKey(queue, e.limit.userId) : wait;
     const points = e.limit?.perSecond ?? 0;
+    const gateKey = e.gate?.key ?? wait;
+    const instant = e.gate ? e.gate.instantId.slice('x-'.length) : '';
     if (!once) {
-      keys.push(wait, wait, rateKey);
-      args.push('a', e.name, data, '', '', '', '', points);
+      keys.push(wait, wait, rateKey, gateKey);
+      args.push('a', e.name, data, '', '', '', '', points, instant);
       continue;
     }
     const { rule } = once;
@@ -186,14 +203,14 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
     const own = `|${once.nonce}|${hash}|${once.acceptedAt}`;
     const de = dedupeKey(queue, rule.dedupeId);
     if (rule.dedupeTtlMs !== undefined) {
-      keys.push(de, wait, rateKey);
-      args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own, points);
+      keys.push(de, wait, rateKey, gateKey);
+      args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own, points, instant);
     } else if (rule.key) {
-      keys.push(de, rule.key.recordKey, rateKey);
-      args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own, points);
+      keys.push(de, rule.key.recordKey, rateKey, gateKey);
+      args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own, points, instant);
     } else {
-      keys.push(de, wait, rateKey);
-      args.push('l', e.name, data, rule.dedupeId, '', '', own, points);
+      keys.push(de, wait, rateKey, gateKey);
+      args.push('l', e.name, data, rule.dedupeId, '', '', own, points, instant);
     }
   }
   return [keys.length, ...keys, ...args];
@@ -205,6 +222,9 @@ function answers(entries: readonly AppendEntry[], raw: unknown): Appended[] {
     const value: unknown = raw[i];
     if (typeof value === 'string' && value.startsWith('r|'))
       return { refused: true, retryInMs: Number(value.slice(2)) };
+    if (e.gate && typeof value === 'string' && value.startsWith(`x|${e.gate.instantId.slice('x-'.length)}|`)) {
+      return { gated: true };
+    }
     if (!e.once) return Number(value);
     const record = parseRecord(value);
     if (!record) throw new Error(`the lane append answered ${String(value)} for an entry`);

@@ -1,7 +1,8 @@
 // The front of a lane, where submits join it, per API process (the lane owner takes from the other
 // end, src/lane/). What a submit needs to know about its lane (how far it is decided, how many
-// requests it holds, its recent decide rate, whether a coupon is sold out) is kept in memory and refreshed from Redis in
-// one pipeline at most every `refreshMs`, instead of three reads on every submit; the adds of
+// requests it holds, its recent decide rate, whether the lane flagged what it asks for: a coupon
+// sold out, a product out of stock) is kept in memory and refreshed from Redis in one pipeline at
+// most every `refreshMs`, instead of three reads on every submit; the adds of
 // concurrent submits to one lane go to Redis as one script call per event-loop turn (lane-append.ts),
 // which gives each job its sequence in the order in which submits called add().
 import type { Queue } from 'bullmq';
@@ -10,7 +11,7 @@ import type { RedisClient } from '../redis.js';
 import { laneKeys, type Lane } from '../queues/lanes.js';
 import type { LaneProgress } from './lane-progress.js';
 import { parseRate } from './eta.js';
-import { appendToLane, type AppendEntry, type Appended, type Refused } from './lane-append.js';
+import { appendToLane, type AppendEntry, type Appended, type Gated, type Refused } from './lane-append.js';
 import type { Once, SubmitRecord } from './submit-dedupe.js';
 
 export interface LaneSnapshot {
@@ -19,7 +20,18 @@ export interface LaneSnapshot {
   decided: number;
   /** Decisions per second lately, when the lane owner published one. */
   rate?: number | undefined;
-  soldOut?: boolean;
+  /** Whether the watched flag was set at the last read (only when a flag was asked for). */
+  flagged?: boolean;
+}
+
+/**
+ * A flag the lane sets in its slot. A sticky flag never clears (issued coupons never return), so it
+ * is not read again once seen; any other is read on every refresh, and only the lane append's own
+ * check of it (atomic with the add) may refuse a request.
+ */
+export interface LaneFlag {
+  key: string;
+  sticky: boolean;
 }
 
 interface LaneView {
@@ -33,12 +45,13 @@ interface LaneView {
   ownSinceRead: number;
   /** The owner's published decide rate at the last read. */
   rate: number | undefined;
-  /** Coupons the lane has marked sold out; issued coupons never return, so this never clears. */
-  soldOut: Set<number>;
-  /** Coupons submitted to lately, by the time of their last submit: the refresh checks their flags. */
-  watched: Map<number, number>;
+  /** Flags set at the last read, and sticky flags ever seen. */
+  flagged: Set<string>;
+  /** Flags asked about lately, by the time of their last submit: the refresh reads them. */
+  watched: Map<string, { at: number; sticky: boolean }>;
   readAt: number;
   reading: Promise<void> | undefined;
+  keys: ReturnType<typeof laneKeys>;
 }
 
 interface PendingAdd extends AppendEntry {
@@ -47,7 +60,7 @@ interface PendingAdd extends AppendEntry {
 }
 
 const MAX_BATCH = 500;
-/** A coupon nobody has claimed for this long is no longer checked on refresh. */
+/** A flag nobody asked about for this long is no longer read on refresh. */
 const WATCH_MS = 60_000;
 
 export class LaneFront {
@@ -70,9 +83,11 @@ export class LaneFront {
   ) {}
 
   /** The lane as this process knows it: at most `maxAgeMs` old, and never ahead of Redis. */
-  async snapshot(lane: Lane, couponId?: number): Promise<LaneSnapshot> {
+  async snapshot(lane: Lane, flag?: LaneFlag): Promise<LaneSnapshot> {
     const view = this.view(lane);
-    if (couponId !== undefined && !view.soldOut.has(couponId)) view.watched.set(couponId, Date.now());
+    if (flag && !(flag.sticky && view.flagged.has(flag.key))) {
+      view.watched.set(flag.key, { at: Date.now(), sticky: flag.sticky });
+    }
     const age = Date.now() - view.readAt;
     if (age >= this.maxAgeMs) await this.read(lane, view);
     else if (age >= this.refreshMs) {
@@ -85,39 +100,46 @@ export class LaneFront {
       waiting: Math.max(0, view.accepted + view.inFlight - decided),
       decided,
       rate: view.rate,
-      ...(couponId !== undefined ? { soldOut: view.soldOut.has(couponId) } : {}),
+      ...(flag ? { flagged: view.flagged.has(flag.key) } : {}),
     };
   }
 
-  /** Appends a job to the lane and resolves with its sequence, or with the user's rate limit's refusal. */
-  add(lane: Lane, name: string, data: Record<string, unknown>): Promise<number>;
-  add(lane: Lane, name: string, data: Record<string, unknown>, limit?: AppendEntry['limit']): Promise<number | Refused>;
+  /** The lane's own Redis keys (src/queues/lane-keys.ts). */
+  keys(lane: Lane): ReturnType<typeof laneKeys> {
+    return this.view(lane).keys;
+  }
+
+  /**
+   * Appends a job to the lane and resolves with its sequence, with the user's rate limit's refusal,
+   * or with its gate's answer (see AppendEntry).
+   */
   add(
     lane: Lane,
     name: string,
     data: Record<string, unknown>,
-    limit?: AppendEntry['limit'],
-  ): Promise<number | Refused> {
-    return this.enqueue(lane, { name, data, ...(limit ? { limit } : {}) }) as Promise<number | Refused>;
+    options: Pick<AppendEntry, 'limit' | 'gate'> = {},
+  ): Promise<number | Refused | Gated> {
+    return this.enqueue(lane, { name, data, ...options }) as Promise<number | Refused | Gated>;
   }
 
   /**
    * Appends a job unless its intent already holds a request; resolves with the record of the request
-   * that holds it, or with the user's rate limit's refusal (a repeat is never refused).
+   * that holds it, with the user's rate limit's refusal (a repeat is never refused) or with its
+   * gate's answer.
    */
   addOnce(
     lane: Lane,
     name: string,
     data: Record<string, unknown> & { nonce: string; acceptedAt: number },
     once: Once,
-    limit?: AppendEntry['limit'],
-  ): Promise<SubmitRecord | Refused> {
+    options: Pick<AppendEntry, 'limit' | 'gate'> = {},
+  ): Promise<SubmitRecord | Refused | Gated> {
     return this.enqueue(lane, {
       name,
       data,
       once: { rule: once, nonce: data.nonce, acceptedAt: data.acceptedAt },
-      ...(limit ? { limit } : {}),
-    }) as Promise<SubmitRecord | Refused>;
+      ...options,
+    }) as Promise<SubmitRecord | Refused | Gated>;
   }
 
   /** Resolves once the adds already waiting for this lane's next batch have been answered. */
@@ -163,7 +185,7 @@ export class LaneFront {
       batch.forEach((p, i) => {
         const result = results[i] as Appended;
         if (typeof result === 'number') added(result);
-        else if ('refused' in result) {
+        else if ('refused' in result || 'gated' in result) {
           // Nothing added.
         } else if (result.sequence !== null && result.nonce === p.once?.nonce) added(result.sequence);
         p.resolve(result);
@@ -183,28 +205,33 @@ export class LaneFront {
         inFlight: 0,
         ownSinceRead: 0,
         rate: undefined,
-        soldOut: new Set(),
+        flagged: new Set(),
         watched: new Map(),
         readAt: 0,
         reading: undefined,
+        keys: laneKeys(this.deps.config.QUEUE_PREFIX, lane),
       };
       this.views.set(lane.name, view);
     }
     return view;
   }
 
-  /** One pipeline in the lane's slot: decided sequence, sequence counter, rate, flags of watched coupons. */
+  /** One pipeline in the lane's slot: decided sequence, sequence counter, rate, watched flags. */
   private read(lane: Lane, view: LaneView): Promise<void> {
     view.reading ??= (async () => {
-      const keys = laneKeys(this.deps.config.QUEUE_PREFIX, lane);
+      const { keys } = view;
       const queue = this.deps.queues.get(lane.name);
       if (!queue) throw new Error(`no queue for lane ${lane.name}`);
       const now = Date.now();
       view.ownSinceRead = 0;
-      for (const [id, at] of view.watched) if (now - at > WATCH_MS) view.watched.delete(id);
-      const coupons = [...view.watched.keys()].filter((id) => !view.soldOut.has(id));
+      for (const [key, w] of view.watched) {
+        if (now - w.at <= WATCH_MS) continue;
+        view.watched.delete(key);
+        if (!w.sticky) view.flagged.delete(key);
+      }
+      const flags = [...view.watched].filter(([key, w]) => !(w.sticky && view.flagged.has(key)));
       const pipeline = this.deps.redis.pipeline().get(keys.decided).get(queue.toKey('id')).get(keys.rate);
-      for (const id of coupons) pipeline.exists(keys.soldOut(id));
+      for (const [key] of flags) pipeline.exists(key);
       const results = (await pipeline.exec()) ?? [];
       for (const [err] of results) if (err) throw err;
       const value = (i: number) => results[i]?.[1];
@@ -213,8 +240,9 @@ export class LaneFront {
       view.decided = Number(value(0) ?? 0);
       view.accepted = Math.max(Number(value(1) ?? 0), view.ownSinceRead);
       view.rate = parseRate(value(2) as string | null | undefined);
-      coupons.forEach((id, i) => {
-        if (value(3 + i) === 1) view.soldOut.add(id);
+      flags.forEach(([key], i) => {
+        if (value(3 + i) === 1) view.flagged.add(key);
+        else view.flagged.delete(key);
       });
       view.readAt = now;
     })().finally(() => {

@@ -13,7 +13,7 @@ import { formatRequestId, newNonce, parsePreQueueRequestId, parseRequestId } fro
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
-import type { LaneFront, LaneSnapshot } from './lane-front.js';
+import type { LaneFlag, LaneFront, LaneSnapshot } from './lane-front.js';
 import { estimateWaitMs, parseRate } from './eta.js';
 import type { LaneLimit } from '../http/rate-limit.js';
 import { isFinalStatus, type RequestStatus } from './request.status.js';
@@ -90,6 +90,8 @@ export async function enqueue<P extends JobEnvelope>(
   }
   const nonce = newNonce();
   const sequence = await deps.front.add(lane, lane.laneType.jobName(payload), { ...payload, nonce });
+  // Without a limit or a gate the lane append always adds.
+  if (typeof sequence !== 'number') throw new Error('the lane append refused an add with no limit or gate');
   return queuedResource(deps, lane, { sequence, nonce, acceptedAt: payload.acceptedAt }, { decided, rate });
 }
 
@@ -237,7 +239,7 @@ export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 
   return resource;
 }
 
-/** The lane's depth, how far it is decided and, for a coupon, whether it is sold out; see LaneFront. */
-export function laneSnapshot(deps: RequestDeps, lane: Lane, couponId?: number): Promise<LaneSnapshot> {
-  return deps.front.snapshot(lane, couponId);
+/** The lane's depth, how far it is decided and, when asked, whether one of its flags is set; see LaneFront. */
+export function laneSnapshot(deps: RequestDeps, lane: Lane, flag?: LaneFlag): Promise<LaneSnapshot> {
+  return deps.front.snapshot(lane, flag);
 }

@@ -6,7 +6,7 @@
 import { RateLimitedError, UnavailableError, UnprocessableError } from '../common/errors.js';
 import type { Lane } from '../queues/lanes.js';
 import type { Admit, LaneLimit } from '../http/rate-limit.js';
-import type { Refused } from './lane-append.js';
+import type { Gated, Refused } from './lane-append.js';
 import { formatPreQueueRequestId, formatRequestId, newNonce } from './request.ids.js';
 import {
   getRequest,
@@ -51,6 +51,12 @@ export interface QueuedSubmit extends Omit<SubmitOptions, 'httpRequestId'> {
    * itself (taken into the pre-queue, or the user's claim there), or returns undefined to add it.
    */
   claim?: { couponId: number; preQueue?: PreQueueStep | undefined };
+  /**
+   * An order of one product: its out-of-stock flag. While the lane's view shows it set, the lane
+   * append checks it atomically with the add and, when it holds, answers the order at once
+   * (INSUFFICIENT_STOCK, no sequence) instead of adding it.
+   */
+  outOfStock?: string | undefined;
 }
 
 /**
@@ -92,8 +98,15 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   const admit = byLane || !s.userLimit ? s.admit : both(s.admit, s.userLimit.admitUser);
   // The lane view is in memory almost always; then at most one round trip, for the key's record and
   // the limiter's checks. A claim of a sold-out coupon queues nothing, so it is not counted.
-  const snapshot = await laneSnapshot(deps, lane, s.claim?.couponId);
-  const check = snapshot.soldOut ? undefined : admit;
+  const flag = s.claim
+    ? { key: deps.front.keys(lane).soldOut(s.claim.couponId), sticky: true }
+    : s.outOfStock !== undefined
+      ? { key: s.outOfStock, sticky: false }
+      : undefined;
+  const snapshot = await laneSnapshot(deps, lane, flag);
+  const soldOutNow = s.claim !== undefined && snapshot.flagged === true;
+  const gated = s.outOfStock !== undefined && snapshot.flagged === true;
+  const check = soldOutNow ? undefined : admit;
   const [recorded, refused] =
     once?.key || check
       ? await Promise.all([once?.key ? deps.redis.get(once.key.recordKey) : null, settled(check?.())])
@@ -117,8 +130,9 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
     }
     throw refused;
   }
-  if (snapshot.soldOut) return soldOut(deps, lane, once);
-  if (snapshot.waiting >= deps.config.MAX_LANE_DEPTH) {
+  if (soldOutNow) return soldOut(deps, lane, once);
+  // A gated order most likely adds nothing, so a full lane does not turn it away.
+  if (!gated && snapshot.waiting >= deps.config.MAX_LANE_DEPTH) {
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
   const nonce = newNonce();
@@ -127,13 +141,20 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   const data = { ...s.payload, nonce };
   const acceptedAt = s.payload.acceptedAt;
   const limit = byLane ? { userId: byLane.userId, perSecond: byLane.perSecond } : undefined;
+  const instant = gated ? await deps.instant.issue('os') : undefined;
+  const gate = instant && s.outOfStock ? { key: s.outOfStock, instantId: instant.requestId } : undefined;
+  const atOnce = instant ? { resource: instant, queued: false, replayed: false } : undefined;
+  const options = { ...(limit ? { limit } : {}), ...(gate ? { gate } : {}) };
   if (!once) {
-    const added = await deps.front.add(lane, s.jobName, data, limit);
-    if (typeof added !== 'number') throw refusedBy(byLane, added);
-    return fresh(queuedResource(deps, lane, { sequence: added, nonce, acceptedAt }, snapshot));
+    const added = await deps.front.add(lane, s.jobName, data, options);
+    if (typeof added === 'number')
+      return fresh(queuedResource(deps, lane, { sequence: added, nonce, acceptedAt }, snapshot));
+    if ('gated' in added && atOnce) return atOnce;
+    throw refusedBy(byLane, added);
   }
-  const held = await deps.front.addOnce(lane, s.jobName, data, once, limit);
-  if ('refused' in held) throw refusedBy(byLane, held);
+  const held = await deps.front.addOnce(lane, s.jobName, data, once, options);
+  if ('gated' in held && atOnce) return atOnce;
+  if ('gated' in held || 'refused' in held) throw refusedBy(byLane, held);
   if (held.nonce !== nonce || held.sequence === null) return replay(deps, lane, held, once.key?.hash ?? '');
   return fresh(queuedResource(deps, lane, { sequence: held.sequence, nonce, acceptedAt }, snapshot));
 }
@@ -145,8 +166,10 @@ const both =
   };
 
 /** The lane append refused the add: the user is over the limit it counts. */
-const refusedBy = (limit: LaneLimit | undefined, r: Refused) =>
-  limit ? limit.refused(r.retryInMs) : new Error('the lane append refused an add that no limit was counted for');
+const refusedBy = (limit: LaneLimit | undefined, r: Refused | Gated) =>
+  limit && 'refused' in r
+    ? limit.refused(r.retryInMs)
+    : new Error('the lane append refused an add that no limit was counted for, or gated one without a gate');
 
 /** The coupon is sold out: answered at once; with a key, recorded so that a retry gets the same answer. */
 async function soldOut(deps: RequestDeps, lane: Lane, once: Once | undefined): Promise<Submitted> {

@@ -188,17 +188,37 @@ export async function verifyCouponLane(
   return verifyClaims(claimObservations(decisions, instant), [observed]);
 }
 
-/** Order observations for the orders oracle: everything the lane decided. */
-export function orderObservations(decisions: readonly LaneDecision[]): OrderObservation[] {
-  return decisions.map((d) => ({
-    requestId: d.requestId,
-    userId: Number(d.data?.userId),
-    items: (d.data?.items ?? []) as OrderObservation['items'],
-    status: d.status,
-    sequence: d.sequence,
-    errorCode: d.errorCode ?? undefined,
-    orderId: typeof d.result?.orderId === 'number' ? d.result.orderId : undefined,
-  }));
+/**
+ * Order observations for the orders oracle: everything the lane decided, plus the rush's instant
+ * (200, no sequence) out-of-stock answers to the orders `answers` sent.
+ */
+export function orderObservations(
+  decisions: readonly LaneDecision[],
+  answers: readonly Answer<{ userId: number; items: OrderObservation['items'] }>[] = [],
+): OrderObservation[] {
+  return [
+    ...decisions.map((d) => ({
+      requestId: d.requestId,
+      userId: Number(d.data?.userId),
+      items: (d.data?.items ?? []) as OrderObservation['items'],
+      status: d.status,
+      sequence: d.sequence,
+      errorCode: d.errorCode ?? undefined,
+      orderId: typeof d.result?.orderId === 'number' ? d.result.orderId : undefined,
+      acceptedAt: typeof d.data?.acceptedAt === 'number' ? d.data.acceptedAt : undefined,
+    })),
+    ...answers
+      .filter((a) => a.status === 200 && isInstantRequestId(a.body?.requestId ?? ''))
+      .map((a) => ({
+        requestId: a.body?.requestId as string,
+        userId: a.item.userId,
+        items: a.item.items,
+        status: String(a.body?.status),
+        sequence: null,
+        errorCode: (a.body?.error as { code?: string } | undefined)?.code,
+        acceptedAt: Date.parse(String(a.body?.acceptedAt)),
+      })),
+  ];
 }
 
 /** A sorted list's percentile (nearest rank). */
