@@ -84,18 +84,23 @@ export async function submitClaim(
   deps: RequestDeps,
   couponId: number,
   userId: number,
-  { httpRequestId, ...options }: SubmitOptions = {},
+  options: SubmitOptions = {},
 ): Promise<Submitted> {
   const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
   const acceptedAt = Date.now();
-  const payload = { couponId, userId, acceptedAt, ...(httpRequestId ? { httpRequestId } : {}) };
-  const window = await deps.preQueue.window(couponId);
+  const { httpRequestId } = options;
+  const payload = httpRequestId ? { couponId, userId, acceptedAt, httpRequestId } : { couponId, userId, acceptedAt };
+  // Known after a coupon's first claim: then no await.
+  const known = deps.preQueue.known(couponId);
+  const window = known === undefined ? await deps.preQueue.window(couponId) : known;
   const preQueue =
     window?.preQueueOpensAt != null && window.claimStartsAt !== null && acceptedAt >= window.preQueueOpensAt
       ? preQueueStep(deps, lane, { couponId, userId, acceptedAt, claimStartsAt: window.claimStartsAt })
       : undefined;
   return submitQueued(deps, {
-    ...options,
+    admit: options.admit,
+    userLimit: options.userLimit,
+    idempotency: options.idempotency,
     lane,
     jobName: lane.laneType.jobName(payload),
     payload,

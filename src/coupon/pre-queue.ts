@@ -76,6 +76,14 @@ export class PreQueue {
     return { lane, pre: lane.preQueue(couponId) };
   }
 
+  /** The window when this process already knows it (null: the coupon does not exist), else undefined. */
+  known(couponId: number): CouponWindow | null | undefined {
+    const known = this.windows.get(couponId);
+    if (known && !('missingUntil' in known)) return known;
+    if (known && known.missingUntil > Date.now()) return null;
+    return undefined;
+  }
+
   /** The coupon's pre-queue window, or null when it does not exist. */
   async window(couponId: number): Promise<CouponWindow | null> {
     const known = this.windows.get(couponId);

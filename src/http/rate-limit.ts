@@ -97,7 +97,7 @@ export function createSubmitLimiter(
       const userLimit: LaneLimit | undefined = admitUser
         ? { userId, perSecond: config.RATE_LIMIT_USER_PER_SECOND, refused: refuseUser, admitUser }
         : undefined;
-      return { ...(admit ? { admit } : {}), ...(userLimit ? { userLimit } : {}) };
+      return { admit, userLimit };
     },
   };
 }

@@ -47,13 +47,16 @@ export async function getOrder(db: Executor, id: number) {
 export async function submitOrder(
   deps: RequestDeps,
   order: Omit<OrderPayload, 'nonce' | 'acceptedAt' | 'httpRequestId'>,
-  { httpRequestId, ...options }: SubmitOptions = {},
+  options: SubmitOptions = {},
 ): Promise<Submitted> {
+  const { httpRequestId } = options;
   const payload = { ...order, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
   // An order of one product is answered at once while the lane has it flagged out of stock.
   const only = order.items.length === 1 ? order.items[0] : undefined;
   return submitQueued(deps, {
-    ...options,
+    admit: options.admit,
+    userLimit: options.userLimit,
+    idempotency: options.idempotency,
     lane: ORDER_LANE,
     jobName: ORDER_LANE.laneType.jobName(payload),
     payload,

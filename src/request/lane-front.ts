@@ -84,24 +84,42 @@ export class LaneFront {
 
   /** The lane as this process knows it: at most `maxAgeMs` old, and never ahead of Redis. */
   async snapshot(lane: Lane, flag?: LaneFlag): Promise<LaneSnapshot> {
+    const known = this.current(lane, flag);
+    if (known) return known;
     const view = this.view(lane);
+    await this.read(lane, view);
+    return this.answer(view, lane, flag);
+  }
+
+  /**
+   * The snapshot without waiting, when the view is young enough (a view past `refreshMs` is read
+   * again in the background while it answers); undefined when it must be read first (an idle API).
+   */
+  current(lane: Lane, flag?: LaneFlag): LaneSnapshot | undefined {
+    const view = this.view(lane);
+    const now = Date.now();
     if (flag && !(flag.sticky && view.flagged.has(flag.key))) {
-      view.watched.set(flag.key, { at: Date.now(), sticky: flag.sticky });
+      view.watched.set(flag.key, { at: now, sticky: flag.sticky });
     }
-    const age = Date.now() - view.readAt;
-    if (age >= this.maxAgeMs) await this.read(lane, view);
-    else if (age >= this.refreshMs) {
+    const age = now - view.readAt;
+    if (age >= this.maxAgeMs) return undefined;
+    if (age >= this.refreshMs && !view.reading) {
       this.read(lane, view).catch((err: Error) =>
         this.deps.logger.debug({ err: err.message }, 'lane view refresh failed'),
       );
     }
+    return this.answer(view, lane, flag);
+  }
+
+  private answer(view: LaneView, lane: Lane, flag: LaneFlag | undefined): LaneSnapshot {
     const decided = Math.max(view.decided, this.deps.progress.decided(lane.name));
-    return {
+    const snapshot: LaneSnapshot = {
       waiting: Math.max(0, view.accepted + view.inFlight - decided),
       decided,
       rate: view.rate,
-      ...(flag ? { flagged: view.flagged.has(flag.key) } : {}),
     };
+    if (flag) snapshot.flagged = view.flagged.has(flag.key);
+    return snapshot;
   }
 
   /** The lane's own Redis keys (src/queues/lane-keys.ts). */
@@ -119,7 +137,7 @@ export class LaneFront {
     data: Record<string, unknown>,
     options: Pick<AppendEntry, 'limit' | 'gate'> = {},
   ): Promise<number | Refused | Gated> {
-    return this.enqueue(lane, { name, data, ...options }) as Promise<number | Refused | Gated>;
+    return this.enqueue(lane, name, data, undefined, options) as Promise<number | Refused | Gated>;
   }
 
   /**
@@ -134,12 +152,8 @@ export class LaneFront {
     once: Once,
     options: Pick<AppendEntry, 'limit' | 'gate'> = {},
   ): Promise<SubmitRecord | Refused | Gated> {
-    return this.enqueue(lane, {
-      name,
-      data,
-      once: { rule: once, nonce: data.nonce, acceptedAt: data.acceptedAt },
-      ...options,
-    }) as Promise<SubmitRecord | Refused | Gated>;
+    const rule = { rule: once, nonce: data.nonce, acceptedAt: data.acceptedAt };
+    return this.enqueue(lane, name, data, rule, options) as Promise<SubmitRecord | Refused | Gated>;
   }
 
   /** Resolves once the adds already waiting for this lane's next batch have been answered. */
@@ -148,7 +162,14 @@ export class LaneFront {
     await this.flushes.get(lane.name);
   }
 
-  private enqueue(lane: Lane, add: AppendEntry): Promise<Appended> {
+  // Every pending add has one shape, built without spreads: this runs for every submit.
+  private enqueue(
+    lane: Lane,
+    name: string,
+    data: Record<string, unknown>,
+    once: AppendEntry['once'],
+    { limit, gate }: Pick<AppendEntry, 'limit' | 'gate'>,
+  ): Promise<Appended> {
     const view = this.view(lane);
     view.inFlight++;
     let batch = this.batches.get(lane.name);
@@ -163,7 +184,7 @@ export class LaneFront {
     }
     const pending = batch;
     return new Promise<Appended>((resolve, reject) => {
-      pending.push({ ...add, resolve, reject });
+      pending.push({ name, data, once, limit, gate, resolve, reject });
       if (pending.length >= MAX_BATCH) this.flushes.set(lane.name, this.flush(lane));
     });
   }

@@ -12,9 +12,12 @@ import type { Submitted } from './submit.service.js';
 
 /** `body` is what a repeat with the same Idempotency-Key must match. */
 export function submitOptions(c: Context<IdentityEnv>, limiter: SubmitLimiter, userId: number, body: unknown) {
+  // One shape for every submit, without spreads: the submit path reads these on every request.
+  const { admit, userLimit } = limiter.queued(c, userId);
   return {
     httpRequestId: c.get('requestId'),
-    ...limiter.queued(c, userId),
+    admit,
+    userLimit,
     idempotency: submittedKey(c, body),
   } satisfies SubmitOptions;
 }

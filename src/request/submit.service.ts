@@ -103,7 +103,7 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
     : s.outOfStock !== undefined
       ? { key: s.outOfStock, sticky: false }
       : undefined;
-  const snapshot = await laneSnapshot(deps, lane, flag);
+  const snapshot = deps.front.current(lane, flag) ?? (await laneSnapshot(deps, lane, flag));
   const soldOutNow = s.claim !== undefined && snapshot.flagged === true;
   const gated = s.outOfStock !== undefined && snapshot.flagged === true;
   const check = soldOutNow ? undefined : admit;
@@ -136,11 +136,14 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
     throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
   }
   const nonce = newNonce();
-  const answered = await s.claim?.preQueue?.(once?.key, nonce);
+  // Awaited only when there is a pre-queue: an await costs a turn of the microtask queue.
+  const answered = s.claim?.preQueue ? await s.claim.preQueue(once?.key, nonce) : undefined;
   if (answered) return answered;
-  const data = { ...s.payload, nonce };
+  // The payload, made for this submit, becomes the job's data.
+  const data = s.payload as QueuedSubmit['payload'] & { nonce: string };
+  data.nonce = nonce;
   const acceptedAt = s.payload.acceptedAt;
-  const limit = byLane ? { userId: byLane.userId, perSecond: byLane.perSecond } : undefined;
+  const limit = byLane;
   const instant = gated ? await deps.instant.issue('os') : undefined;
   const gate = instant && s.outOfStock ? { key: s.outOfStock, instantId: instant.requestId } : undefined;
   const atOnce = instant ? { resource: instant, queued: false, replayed: false } : undefined;
