@@ -6,7 +6,7 @@
 // records in Redis, written in the same transaction as their job (src/request/submit.service.ts),
 // so they only have the key checked here.
 import { createHash } from 'node:crypto';
-import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
+import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
 import type { Transaction } from 'kysely';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
@@ -45,7 +45,9 @@ const QUEUED_SUBMIT = /^\/(orders|coupons\/[^/]+\/claims)$/;
 
 /** `ttlMs`: how long a key's answer is replayed (IDEMPOTENCY_TTL_S, 24 hours by default). */
 export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEnv> {
-  return async (c, next) => {
+  // The common case (no key, or a queued submit's key, recorded by the lane append) returns next()
+  // as it is: an async middleware would wrap it in one more promise on every POST.
+  return (c, next) => {
     const key = c.req.header('Idempotency-Key');
     if (key === undefined || c.req.method !== 'POST') return next();
     if (!KEY_PATTERN.test(key)) {
@@ -54,6 +56,10 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
       ]);
     }
     if (QUEUED_SUBMIT.test(c.req.path)) return next();
+    return withKey(c, next, key);
+  };
+
+  async function withKey(c: Context<IdentityEnv>, next: Next, key: string): Promise<Response | void> {
     // A key is the caller's: in identity mode two users' keys never meet, even on the same path and body.
     const user = c.get('verifiedUserId');
     const scope = `${typeof user === 'number' ? `user ${user} ` : ''}${c.req.method} ${c.req.path}`.slice(0, 200);
@@ -131,7 +137,7 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
       return;
     }
     await storeAnswer(db, held, res);
-  };
+  }
 }
 
 /**
