@@ -6,6 +6,7 @@ import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
 import { submitQueued, type Submitted } from '../request/submit.service.js';
 import { findCoupon, insertCoupon, listDraw, listUserCoupons, type NewCoupon } from './coupon.repository.js';
 import { preQueueStep } from './pre-queue.step.js';
+import type { CouponWindow } from './pre-queue.js';
 
 function toCoupon(c: CouponRow) {
   return {
@@ -80,19 +81,32 @@ export async function getDraw(db: Db, couponId: number) {
  * with a pre-queue takes claims from preQueueOpensAt into it, and lets later ones into the lane only
  * once the pre-queue is drawn (pre-queue.step.ts).
  */
-export async function submitClaim(
+export function submitClaim(
   deps: RequestDeps,
   couponId: number,
   userId: number,
   options: SubmitOptions = {},
 ): Promise<Submitted> {
-  const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
   const acceptedAt = Date.now();
+  // Known after a coupon's first claim: then the submit goes on in this turn. Not an async function,
+  // so the submit's promise is handed on as it is, not wrapped in another.
+  const known = deps.preQueue.known(couponId);
+  return known === undefined
+    ? deps.preQueue.window(couponId).then((window) => claimWithin(deps, couponId, userId, options, acceptedAt, window))
+    : claimWithin(deps, couponId, userId, options, acceptedAt, known);
+}
+
+function claimWithin(
+  deps: RequestDeps,
+  couponId: number,
+  userId: number,
+  options: SubmitOptions,
+  acceptedAt: number,
+  window: CouponWindow | null,
+): Promise<Submitted> {
+  const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
   const { httpRequestId } = options;
   const payload = httpRequestId ? { couponId, userId, acceptedAt, httpRequestId } : { couponId, userId, acceptedAt };
-  // Known after a coupon's first claim: then no await.
-  const known = deps.preQueue.known(couponId);
-  const window = known === undefined ? await deps.preQueue.window(couponId) : known;
   const preQueue =
     window?.preQueueOpensAt != null && window.claimStartsAt !== null && acceptedAt >= window.preQueueOpensAt
       ? preQueueStep(deps, lane, { couponId, userId, acceptedAt, claimStartsAt: window.claimStartsAt })

@@ -44,7 +44,8 @@ export async function getOrder(db: Executor, id: number) {
 }
 
 /** Accepts an order into the order lane: one global arrival order for every order. */
-export async function submitOrder(
+/** Not an async function: the submit's promise is handed on as it is, not wrapped in another. */
+export function submitOrder(
   deps: RequestDeps,
   order: Omit<OrderPayload, 'nonce' | 'acceptedAt' | 'httpRequestId'>,
   options: SubmitOptions = {},
