@@ -22,8 +22,8 @@ import type { RedisClient } from '../redis.js';
 import { dedupeKey, parseRecord, type Once, type SubmitRecord } from './submit-dedupe.js';
 
 // KEYS: 1 wait, 2 meta, 3 id counter, 4 active, 5 events, 6 marker; then per entry its deduplication
-// key, its record key, its user's rate counter and its gate's flag (KEYS[1] in their place when it
-// has none, so every key is in the lane's slot).
+// key, its record key, its user's rate counter and its gate's flag (the lane's hash tag `{<lane>}`
+// in their place when it has none, a key in the lane's slot that is never read).
 // ARGV: 1 job key prefix, 2 the jobs' stored options as JSON without the closing brace, 3 timestamp;
 // then per entry: mode, name, data, deduplication id, ttl, body hash, own record suffix
 // (`|<nonce>|<hash>|<acceptedAt>`), the user's limit per second (0: none), the instant answer's id
@@ -185,16 +185,18 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
   const k = queue.keys;
   const wait = k.wait ?? '';
   const keys: string[] = [wait, k.meta ?? '', k.id ?? '', k.active ?? '', k.events ?? '', k.marker ?? ''];
+  // An entry's unused key slots: the lane's hash tag alone, in the lane's slot and never read.
+  const unused = wait.slice(wait.indexOf('{'), wait.indexOf('}') + 1);
   const args: (string | number)[] = [k[''] ?? '', storedOpts(queue), Date.now()];
   for (const e of entries) {
     const once = e.once;
     const data = JSON.stringify(e.data);
-    const rateKey = e.limit ? laneRateKey(queue, e.limit.userId) : wait;
+    const rateKey = e.limit ? laneRateKey(queue, e.limit.userId) : unused;
     const points = e.limit?.perSecond ?? 0;
-    const gateKey = e.gate?.key ?? wait;
+    const gateKey = e.gate?.key ?? unused;
     const instant = e.gate ? e.gate.instantId.slice('x-'.length) : '';
     if (!once) {
-      keys.push(wait, wait, rateKey, gateKey);
+      keys.push(unused, unused, rateKey, gateKey);
       args.push('a', e.name, data, '', '', '', '', points, instant);
       continue;
     }
@@ -203,13 +205,13 @@ function commandArgs(queue: Queue, entries: readonly AppendEntry[]): (string | n
     const own = `|${once.nonce}|${hash}|${once.acceptedAt}`;
     const de = dedupeKey(queue, rule.dedupeId);
     if (rule.dedupeTtlMs !== undefined) {
-      keys.push(de, wait, rateKey, gateKey);
+      keys.push(de, unused, rateKey, gateKey);
       args.push('o', e.name, data, rule.dedupeId, rule.dedupeTtlMs, hash, own, points, instant);
     } else if (rule.key) {
       keys.push(de, rule.key.recordKey, rateKey, gateKey);
       args.push('k', e.name, data, rule.dedupeId, rule.key.ttlMs, hash, own, points, instant);
     } else {
-      keys.push(de, wait, rateKey, gateKey);
+      keys.push(de, unused, rateKey, gateKey);
       args.push('l', e.name, data, rule.dedupeId, '', '', own, points, instant);
     }
   }
