@@ -65,6 +65,10 @@ export type QueuedRequest = z.infer<typeof RequestResourceSchema>;
 /** The resource as the document types it: `type` says which result and which error codes it carries. */
 export const asQueuedRequest = (resource: RequestResource) => resource as QueuedRequest;
 
+/** The JSON of final resources already answered (see the poll's handler). */
+const finalJson = new WeakMap<RequestResource, string>();
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
 export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
     route({
@@ -114,8 +118,18 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
     }),
     async (c) => {
       const resource = await getRequest(deps, c.req.valid('param').requestId, c.req.valid('query').waitMs ?? 0);
-      if (!isFinal(resource)) setResponseHeader(c, 'Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
-      return c.json(asQueuedRequest(resource), 200);
+      if (!isFinal(resource)) {
+        setResponseHeader(c, 'Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
+        return c.json(asQueuedRequest(resource), 200);
+      }
+      // A final resource never changes, and the outcome cache hands out the same object: its JSON
+      // is written once. The body is exactly what c.json would send.
+      let text = finalJson.get(resource);
+      if (text === undefined) {
+        text = JSON.stringify(resource);
+        finalJson.set(resource, text);
+      }
+      return c.body(text, 200, JSON_TYPE) as unknown as ReturnType<typeof c.json<QueuedRequest, 200>>;
     },
   );
 }
