@@ -3,8 +3,9 @@
 // requests it holds, its recent decide rate, whether the lane flagged what it asks for: a coupon
 // sold out, a product out of stock) is kept in memory and refreshed from Redis in one pipeline at
 // most every `refreshMs`, instead of three reads on every submit; the adds of
-// concurrent submits to one lane go to Redis as one script call per event-loop turn (lane-append.ts),
-// which gives each job its sequence in the order in which submits called add().
+// concurrent submits to one lane go to Redis as script calls of up to MAX_BATCH adds per event-loop
+// turn, in order on one connection (lane-append.ts), which gives each job its sequence in the order in
+// which submits called add().
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
@@ -72,7 +73,8 @@ const WATCH_MS = 60_000;
 export class LaneFront {
   private readonly views = new Map<string, LaneView>();
   private readonly batches = new Map<string, PendingAdd[]>();
-  private readonly flushes = new Map<string, Promise<void>>();
+  /** Batches sent and not answered yet, per lane. */
+  private readonly sending = new Map<string, Set<Promise<void>>>();
 
   constructor(
     private readonly deps: {
@@ -105,7 +107,9 @@ export class LaneFront {
     const view = this.view(lane);
     const now = Date.now();
     if (flag && !(flag.sticky && view.flagged.has(flag.key))) {
-      view.watched.set(flag.key, { at: now, sticky: flag.sticky });
+      const watch = view.watched.get(flag.key);
+      if (watch) watch.at = now;
+      else view.watched.set(flag.key, { at: now, sticky: flag.sticky });
     }
     const age = now - view.readAt;
     if (age >= this.maxAgeMs) return undefined;
@@ -162,10 +166,11 @@ export class LaneFront {
     return this.enqueue(lane, name, data, rule, options) as Promise<SubmitRecord | Refused | Gated>;
   }
 
-  /** Resolves once the adds already waiting for this lane's next batch have been answered. */
+  /** Resolves once the adds already made to this lane have been answered. */
   async settled(lane: Lane): Promise<void> {
+    // A batch opened before this call is sent by then (its send was queued first).
     await new Promise((resolve) => setImmediate(resolve));
-    await this.flushes.get(lane.name);
+    await Promise.all([...(this.sending.get(lane.name) ?? [])]);
   }
 
   // Every pending add has one shape, built without spreads: this runs for every submit.
@@ -182,23 +187,32 @@ export class LaneFront {
     if (!batch) {
       batch = [];
       this.batches.set(lane.name, batch);
-      // The flush is known from the moment the batch opens, so settled() never misses one still gathering.
-      this.flushes.set(
-        lane.name,
-        new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(lane)),
-      );
+      // Sent at the end of this turn unless it fills up first.
+      const opened = batch;
+      setImmediate(() => this.send(lane, opened));
     }
     const pending = batch;
     return new Promise<Appended>((resolve, reject) => {
       pending.push({ name, data, once, limit, gate, resolve, reject });
-      if (pending.length >= MAX_BATCH) this.flushes.set(lane.name, this.flush(lane));
+      if (pending.length >= MAX_BATCH) this.send(lane, pending);
     });
   }
 
-  private async flush(lane: Lane): Promise<void> {
-    const batch = this.batches.get(lane.name);
-    if (!batch || batch.length === 0) return;
+  /** Sends the batch unless it was sent already; settled() waits for every send in flight. */
+  private send(lane: Lane, batch: PendingAdd[]): void {
+    if (this.batches.get(lane.name) !== batch) return;
     this.batches.delete(lane.name);
+    let inFlight = this.sending.get(lane.name);
+    if (!inFlight) {
+      inFlight = new Set();
+      this.sending.set(lane.name, inFlight);
+    }
+    const sends = inFlight;
+    const sent: Promise<void> = this.flush(lane, batch).finally(() => sends.delete(sent));
+    sends.add(sent);
+  }
+
+  private async flush(lane: Lane, batch: PendingAdd[]): Promise<void> {
     const view = this.view(lane);
     const added = (sequence: number) => {
       if (sequence > view.accepted) view.accepted = sequence;
