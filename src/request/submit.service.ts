@@ -6,7 +6,7 @@
 import { RateLimitedError, UnavailableError, UnprocessableError } from '../common/errors.js';
 import type { Lane } from '../queues/lanes.js';
 import type { Admit, LaneLimit } from '../http/rate-limit.js';
-import type { Gated, Refused } from './lane-append.js';
+import type { Refused } from './lane-append.js';
 import { formatPreQueueRequestId, formatRequestId, newNonce } from './request.ids.js';
 import {
   getRequest,
@@ -143,23 +143,27 @@ export async function submitQueued(deps: RequestDeps, s: QueuedSubmit): Promise<
   const data = s.payload as QueuedSubmit['payload'] & { nonce: string };
   data.nonce = nonce;
   const acceptedAt = s.payload.acceptedAt;
-  const limit = byLane;
-  const instant = gated ? await deps.instant.issue('os') : undefined;
-  const gate = instant && s.outOfStock ? { key: s.outOfStock, instantId: instant.requestId } : undefined;
-  const atOnce = instant ? { resource: instant, queued: false, replayed: false } : undefined;
-  const options = { ...(limit ? { limit } : {}), ...(gate ? { gate } : {}) };
-  if (!once) {
-    const added = await deps.front.add(lane, s.jobName, data, options);
-    if (typeof added === 'number')
-      return fresh(queuedResource(deps, lane, { sequence: added, nonce, acceptedAt }, snapshot));
-    if ('gated' in added && atOnce) return atOnce;
-    throw refusedBy(byLane, added);
+  // A gated order carries the instant answer it gets if the flag still holds when the script runs.
+  const instant = gated && s.outOfStock ? await deps.instant.issue('os') : undefined;
+  const options = {
+    limit: byLane,
+    gate: instant && s.outOfStock ? { key: s.outOfStock, instantId: instant.requestId } : undefined,
+  };
+  // A plain add answers its sequence; one made at most once, the record of the request that holds
+  // its intent (its own, or an earlier one's).
+  const answer = once
+    ? await deps.front.addOnce(lane, s.jobName, data, once, options)
+    : await deps.front.add(lane, s.jobName, data, options);
+  if (typeof answer === 'number') {
+    return fresh(queuedResource(deps, lane, { sequence: answer, nonce, acceptedAt }, snapshot));
   }
-  const held = await deps.front.addOnce(lane, s.jobName, data, once, options);
-  if ('gated' in held && atOnce) return atOnce;
-  if ('gated' in held || 'refused' in held) throw refusedBy(byLane, held);
-  if (held.nonce !== nonce || held.sequence === null) return replay(deps, lane, held, once.key?.hash ?? '');
-  return fresh(queuedResource(deps, lane, { sequence: held.sequence, nonce, acceptedAt }, snapshot));
+  if ('gated' in answer) {
+    if (!instant) throw new Error('the lane append gated an add that had no gate');
+    return { resource: instant, queued: false, replayed: false };
+  }
+  if ('refused' in answer) throw refusedBy(byLane, answer);
+  if (answer.nonce !== nonce || answer.sequence === null) return replay(deps, lane, answer, once?.key?.hash ?? '');
+  return fresh(queuedResource(deps, lane, { sequence: answer.sequence, nonce, acceptedAt }, snapshot));
 }
 
 const both =
@@ -169,10 +173,8 @@ const both =
   };
 
 /** The lane append refused the add: the user is over the limit it counts. */
-const refusedBy = (limit: LaneLimit | undefined, r: Refused | Gated) =>
-  limit && 'refused' in r
-    ? limit.refused(r.retryInMs)
-    : new Error('the lane append refused an add that no limit was counted for, or gated one without a gate');
+const refusedBy = (limit: LaneLimit | undefined, r: Refused) =>
+  limit ? limit.refused(r.retryInMs) : new Error('the lane append refused an add that no limit was counted for');
 
 /** The coupon is sold out: answered at once; with a key, recorded so that a retry gets the same answer. */
 async function soldOut(deps: RequestDeps, lane: Lane, once: Once | undefined): Promise<Submitted> {
