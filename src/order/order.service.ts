@@ -66,10 +66,6 @@ export function submitOrder(
   });
 }
 
-/** After the commit that gave stock back: a failure is logged by nobody and bounded by the flag's TTL. */
-const reopen = (gate: StockReturn | undefined, productIds: readonly number[]) =>
-  gate && productIds.length > 0 ? gate.open(productIds).catch(() => undefined) : undefined;
-
 /**
  * Closes a pending order as CANCELLED or EXPIRED and gives its stock and coupon back, in the caller's
  * transaction. Returns null when the order was not pending (already paid, cancelled or expired),
@@ -119,7 +115,7 @@ export async function cancelOrder(
     returned = productIds;
     return getOrder(trx, orderId);
   });
-  await reopen(gate, returned);
+  await gate?.reopen(returned);
   return view;
 }
 
@@ -132,7 +128,7 @@ export async function expireDueOrders(db: Db, now = new Date(), batch = 500, gat
       const returned = await db.transaction().execute((trx) => release(trx, id, 'EXPIRED', () => undefined, now, gate));
       if (returned) {
         expired++;
-        await reopen(gate, returned);
+        await gate?.reopen(returned);
       }
     }
     if (due.length < batch) return expired;

@@ -24,8 +24,8 @@ for i = 1, #KEYS / 2 do
 end
 return 0`;
 
-/** What gives stock back needs of the gate: flags dropped before and again after its commit. */
-export type StockReturn = Pick<StockGate, 'open'>;
+/** What gives stock back needs of the gate: `open` before its commit, `reopen` after it. */
+export type StockReturn = Pick<StockGate, 'open' | 'reopen'>;
 
 type CloseCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
 const defined = new WeakSet<object>();
@@ -69,7 +69,16 @@ export class StockGate {
     );
   }
 
-  /** Before and again after a commit that gives stock back: no flag of these products survives it. */
+  /**
+   * After the commit that gave stock back: `open` again, for a lane that set a flag from a read
+   * taken before that commit. A failure is not the caller's: the change is committed, and the
+   * flag's TTL bounds what a missed drop costs.
+   */
+  async reopen(productIds: readonly number[]): Promise<void> {
+    await this.open(productIds).catch(() => undefined);
+  }
+
+  /** Before a commit that gives stock back: no flag of these products survives it. */
   async open(productIds: readonly number[]): Promise<void> {
     if (productIds.length === 0) return;
     const pipeline = this.redis.pipeline();

@@ -74,7 +74,7 @@ async function reopening<T>(db: Db, gate: StockReturn | undefined, id: number, c
   try {
     return await change();
   } finally {
-    await gate?.open([id]).catch(() => undefined);
+    await gate?.reopen([id]);
   }
 }
 
