@@ -5,11 +5,24 @@ import type { RequestResource } from './request.service.js';
 
 export class OutcomeCache {
   private readonly entries = new Map<string, RequestResource>();
+  /** A cached resource's JSON, written the first time a poll answers it. */
+  private readonly texts = new WeakMap<RequestResource, string>();
 
   constructor(private readonly maxEntries = 20_000) {}
 
   get(requestId: string): RequestResource | undefined {
     return this.entries.get(requestId);
+  }
+
+  /** The resource as JSON: written once for a cached resource, which never changes. */
+  json(resource: RequestResource): string {
+    const cached = this.entries.get(resource.requestId) === resource;
+    let text = cached ? this.texts.get(resource) : undefined;
+    if (text === undefined) {
+      text = JSON.stringify(resource);
+      if (cached) this.texts.set(resource, text);
+    }
+    return text;
   }
 
   /** Only for final resources. */

@@ -65,8 +65,6 @@ export type QueuedRequest = z.infer<typeof RequestResourceSchema>;
 /** The resource as the document types it: `type` says which result and which error codes it carries. */
 export const asQueuedRequest = (resource: RequestResource) => resource as QueuedRequest;
 
-/** The JSON of final resources already answered (see the poll's handler). */
-const finalJson = new WeakMap<RequestResource, string>();
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
@@ -122,14 +120,10 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
         setResponseHeader(c, 'Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
         return c.json(asQueuedRequest(resource), 200);
       }
-      // A final resource never changes, and the outcome cache hands out the same object: its JSON
-      // is written once. The body is exactly what c.json would send.
-      let text = finalJson.get(resource);
-      if (text === undefined) {
-        text = JSON.stringify(resource);
-        finalJson.set(resource, text);
-      }
-      return c.body(text, 200, JSON_TYPE) as unknown as ReturnType<typeof c.json<QueuedRequest, 200>>;
+      // A final outcome never changes: the cache writes its JSON once (the body c.json would send).
+      return c.body(deps.outcomes.json(resource), 200, JSON_TYPE) as unknown as ReturnType<
+        typeof c.json<QueuedRequest, 200>
+      >;
     },
   );
 }
