@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { createRedis } from '../src/redis.js';
-import { claimLane, createLaneQueue, laneKeys, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
+import { claimLane, createLaneQueue, laneKeys, ORDER_LANE, type Lane } from '../rush/lanes.js';
 import { formatRequestId } from '../src/request/request.ids.js';
 import { retryAfterSeconds } from '../src/request/eta.js';
 import { claimJob, insertCoupon, orderJob, prefill } from '../scripts/lib/prefill.js';

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
 import { insertProduct } from '../src/product/product.repository.js';
-import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
+import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
 import { newNonce } from '../src/request/request.ids.js';
 import { verifyClaims, type ClaimObservation } from '../src/verify/claims.oracle.js';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';

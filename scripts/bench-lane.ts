@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix } from '../src/redis.js';
-import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../src/queues/lanes.js';
+import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../rush/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
 import { buildEngine, decideSpan, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
 

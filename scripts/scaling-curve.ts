@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
-import { createLaneQueue, laneForCoupon } from '../src/queues/lanes.js';
+import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
 import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
 import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
 

@@ -6,8 +6,7 @@ import type { Logger } from '../src/logger.js';
 import type { RedisClient } from '../src/redis.js';
 import { LaneConsumer, type LaneHooks } from '../src/lane/lane-consumer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
-import { allLanes, type LaneType } from '../src/queues/lanes.js';
-import type { JobEnvelope } from '../src/queues/lane-type.js';
+import type { JobEnvelope, Lane } from '../src/lane/lane.js';
 import { expiryScheduler } from '../src/order/order-expiry.js';
 
 export function createLaneConsumers(deps: {
@@ -17,7 +16,7 @@ export function createLaneConsumers(deps: {
   queues: Map<string, Queue>;
   expiryQueue: Queue;
   logger: Logger;
-  laneTypes: readonly LaneType[];
+  lanes: readonly Lane[];
   hooks?: LaneHooks;
   mayAcquire?: () => boolean;
   onReleased?: (lane: string, reason: 'handoff' | 'shutdown') => void;
@@ -26,7 +25,7 @@ export function createLaneConsumers(deps: {
 }): LaneConsumer<JobEnvelope>[] {
   const { config, redis } = deps;
   const scheduleExpiry = expiryScheduler(deps.expiryQueue);
-  return allLanes(config.COUPON_LANES, deps.laneTypes).map((lane) => {
+  return deps.lanes.map((lane) => {
     const queue = deps.queues.get(lane.name);
     if (!queue) throw new Error(`missing queue for ${lane.name}`);
     const processor = lane.laneType.processor({ config, db: deps.db, redis, lane, scheduleExpiry });

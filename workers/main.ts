@@ -1,4 +1,5 @@
 // Composition root of a worker process (`npm run worker`).
+import { LANE_TYPES } from '../apps/lane-types.js';
 import { runWorker } from './worker.js';
 
-await runWorker();
+await runWorker({ laneTypes: LANE_TYPES });

@@ -8,33 +8,33 @@ import { createDb } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
 import { createLaneQueues } from '../src/queues/lanes.js';
+import { LaneSet } from '../src/lane/lane-set.js';
 import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
 import { startIdempotencyPurge } from '../src/http/idempotency-purge.js';
 import { createLaneMetrics } from '../src/metrics/lane.metrics.js';
 import { startMetricsServer } from '../src/metrics/metrics.routes.js';
 import { LaneBalancer } from '../src/lane/lane-balancer.js';
 import type { LaneProcessor } from '../src/lane/lane-processor.js';
-import type { JobEnvelope, LaneType } from '../src/queues/lane-type.js';
-import { LANE_TYPES } from '../src/queues/lane-types.js';
+import type { JobEnvelope, LaneKind } from '../src/lane/lane.js';
 import { onShutdownSignal } from '../src/common/shutdown.js';
 import { createLaneConsumers } from './lanes.js';
 
 export interface WorkerOptions {
-  /** The lane types to serve (the registry's by default). */
-  laneTypes?: readonly LaneType[];
+  /** The lane types to serve (apps/lane-types.ts). */
+  laneTypes: readonly LaneKind[];
   /** Wraps every lane's processor; only the tests' deliberately unfair worker uses it. */
   wrapProcessor?: (processor: LaneProcessor<JobEnvelope>) => LaneProcessor<JobEnvelope>;
 }
 
-export async function runWorker(options: WorkerOptions = {}): Promise<void> {
+export async function runWorker(options: WorkerOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });
   // Reconnect at least every 500 ms (ioredis backs off up to seconds), so lanes resume soon after Redis returns.
   const redis = createRedis(config, { retryStrategy: (times) => Math.min(times * 100, 500) });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
-  const laneTypes = options.laneTypes ?? LANE_TYPES;
-  const queues = createLaneQueues(config, redis, laneTypes);
+  const lanes = new LaneSet(options.laneTypes, config);
+  const queues = createLaneQueues(config, redis, lanes.all);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
   const purge = startIdempotencyPurge({
@@ -78,7 +78,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
     hooks,
     mayAcquire: balancer.mayAcquire,
     onReleased: balancer.released,
-    laneTypes,
+    lanes: lanes.all,
     ...(options.wrapProcessor ? { wrapProcessor: options.wrapProcessor } : {}),
   });
   await balancer.start(consumers);

@@ -27,16 +27,16 @@ import { registerQueueMetrics } from '../../src/metrics/queue.metrics.js';
 import { balanceRoutes } from '../../src/balance/balance.routes.js';
 import { productAdminRoutes, productRoutes } from '../../src/product/product.routes.js';
 import { couponAdminRoutes, couponRoutes } from '../../src/coupon/coupon.routes.js';
-import { requestRoutes } from '../../src/request/request.routes.js';
+import { requestResourceSchema, requestRoutes } from '../../src/request/request.routes.js';
 import { orderRoutes } from '../../src/order/order.routes.js';
 import { paymentRoutes } from '../../src/payment/payment.routes.js';
 import type { LaneProgress } from '../../src/request/lane-progress.js';
 import { OutcomeCache } from '../../src/request/outcome-cache.js';
-import { InstantAnswers } from '../../src/request/instant-answers.js';
+import { InstantAnswers, type InstantOutcome } from '../../src/request/instant-answers.js';
 import { LaneFront } from '../../src/request/lane-front.js';
-import { PreQueue } from '../../src/coupon/pre-queue.js';
+import type { RequestLookup } from '../../src/request/request.resource.js';
+import { LaneSet } from '../../src/lane/lane-set.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
-import { LANE_TYPES } from '../../src/queues/lane-types.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,22 +55,37 @@ export interface AppDeps {
   metrics?: Registry;
   /** Final outcomes already read; a bounded cache of its own when not given. */
   outcomes?: OutcomeCache;
-  /** The lane types to accept requests for (the registry's by default); a type's own submit route is mounted. */
-  laneTypes?: readonly LaneType[];
+  /** The lane types to accept requests for (apps/lane-types.ts); each type's own submit routes are mounted. */
+  laneTypes: readonly LaneType[];
 }
 
 export type AppEnv = { Variables: IdentityVariables };
 
 const API_VERSION = '0.1.0';
 
+/** Every lane type's instant answers, by kind. */
+function instantOutcomes(types: readonly LaneType[]): Map<string, InstantOutcome> {
+  const outcomes = new Map<string, InstantOutcome>();
+  for (const t of types) {
+    for (const [kind, answer] of Object.entries(t.instantAnswers ?? {})) {
+      if (outcomes.has(kind)) throw new Error(`two lane types declare the instant answer ${kind}`);
+      outcomes.set(kind, { type: t.type, ...answer });
+    }
+  }
+  return outcomes;
+}
+
 export function createApp(input: AppDeps) {
+  const lookups: RequestLookup[] = [];
   const deps = {
     ...input,
     reads: input.limiterRedis ?? input.redis,
     outcomes: input.outcomes ?? new OutcomeCache(),
-    instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX),
+    instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX, instantOutcomes(input.laneTypes)),
     front: new LaneFront(input),
-    preQueue: new PreQueue(input),
+    lanes: new LaneSet(input.laneTypes, input.config),
+    lookups,
+    resourceSchema: requestResourceSchema(input.laneTypes),
   };
   const { config, db, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -139,12 +154,16 @@ export function createApp(input: AppDeps) {
   app.route('/', balanceRoutes(routeDeps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));
-  app.route('/', couponRoutes(submits));
+  app.route('/', couponRoutes(routeDeps));
   app.route('/', couponAdminRoutes(deps));
   app.route('/', requestRoutes(routeDeps));
-  app.route('/', orderRoutes(submits));
+  app.route('/', orderRoutes(routeDeps));
   app.route('/', paymentRoutes(routeDeps));
-  for (const laneType of deps.laneTypes ?? LANE_TYPES) if (laneType.routes) app.route('/', laneType.routes(submits));
+  for (const laneType of input.laneTypes) {
+    const api = laneType.api(submits);
+    app.route('/', api.routes);
+    if (api.lookup) lookups.push(api.lookup);
+  }
 
   documentApi(app, API_VERSION, identity.enabled);
   app.route('/', docsRoutes());

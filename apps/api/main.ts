@@ -1,4 +1,5 @@
 // Composition root of the API process (`npm start`).
+import { LANE_TYPES } from '../lane-types.js';
 import { startApi } from './server.js';
 
-startApi();
+startApi({ laneTypes: LANE_TYPES });

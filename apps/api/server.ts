@@ -13,15 +13,15 @@ import { answerClientError } from '../../src/http/client-error.js';
 import { logIdentityMode } from '../../src/http/identity.js';
 import { createApp } from './app.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
-import { LANE_TYPES } from '../../src/queues/lane-types.js';
+import { LaneSet } from '../../src/lane/lane-set.js';
 import { onShutdownSignal } from '../../src/common/shutdown.js';
 
 export interface ApiOptions {
-  /** The lane types to accept requests for (the registry's by default). */
-  laneTypes?: readonly LaneType[];
+  /** The lane types to accept requests for (apps/lane-types.ts). */
+  laneTypes: readonly LaneType[];
 }
 
-export function startApi(options: ApiOptions = {}): void {
+export function startApi(options: ApiOptions): void {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
   logIdentityMode(config, logger);
@@ -47,8 +47,8 @@ export function startApi(options: ApiOptions = {}): void {
   const limiterRedis = createRedis(config, { ...requestPath, enableAutoPipelining: true });
   limiterRedis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis limiter error'));
 
-  const laneTypes = options.laneTypes ?? LANE_TYPES;
-  const queues = createLaneQueues(config, redis, laneTypes);
+  const { laneTypes } = options;
+  const queues = createLaneQueues(config, redis, new LaneSet(laneTypes, config).all);
   queues.set(EXPIRY_QUEUE, createExpiryQueue(config.QUEUE_PREFIX, redis));
   // Each queue re-emits its connection's errors, and BullMQ prints them to stderr when nobody listens;
   // the client's own listener above already logs them.

@@ -1,6 +1,7 @@
 // The OpenAPI document without a running API: the app is built with clients that never connect
 // and asked for /openapi.json, so this is exactly what a running API serves.
 import { createApp } from '../../apps/api/app.js';
+import { LANE_TYPES } from '../../apps/lane-types.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
@@ -16,7 +17,7 @@ export async function openApiDocument({ identity = false } = {}): Promise<Record
   const redis = createRedis(config, { lazyConnect: true });
   const progress = new LaneProgress(redis, config.QUEUE_PREFIX, logger);
   try {
-    const app = createApp({ config, db, redis, logger, queues: new Map(), progress });
+    const app = createApp({ config, db, redis, logger, queues: new Map(), progress, laneTypes: LANE_TYPES });
     const res = await app.request('/openapi.json');
     if (res.status !== 200) throw new Error(`/openapi.json answered ${res.status}`);
     return (await res.json()) as Record<string, unknown>;

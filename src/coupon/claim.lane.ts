@@ -1,12 +1,17 @@
 // Coupon claims as a lane type: COUPON_LANES lanes (`claims-0` …), a coupon always in lane
-// `couponId % COUPON_LANES`.
+// `couponId % COUPON_LANES`; one place in line per user and coupon; a sold-out coupon answered at
+// once; claims before a coupon's start taken into its pre-queue.
 import { z } from '@hono/zod-openapi';
 import type { LaneType } from '../queues/lane-type.js';
-import { laneKeys } from '../queues/lane-keys.js';
-import { ClaimPayload } from '../queues/payloads.js';
+import { laneKeys } from '../lane/lane-keys.js';
+import { ClaimPayload } from './claim.payload.js';
 import { CLAIM_REJECTIONS } from './claim.decider.js';
+import { claimKeys, claimLaneName } from './claim.keys.js';
 import { claimProcessor } from './claim.processor.js';
+import { claimRoutes } from './claim.routes.js';
+import { PreQueue } from './pre-queue.js';
 import { preQueueDraws } from './pre-queue.draw.js';
+import { preQueueLookup } from './pre-queue.lookup.js';
 
 export const claimLaneType: LaneType<ClaimPayload> = {
   type: 'COUPON_CLAIM',
@@ -21,10 +26,15 @@ export const claimLaneType: LaneType<ClaimPayload> = {
     rejections: CLAIM_REJECTIONS,
   },
   jobName: (p) => `claim coupon ${p.couponId} by user ${p.userId}`,
+  submit: {
+    line: (p) => `${p.couponId}:${p.userId}`,
+    gate: (p, keys) => ({ key: claimKeys(keys).soldOut(p.couponId), sticky: true, answer: 'so' }),
+  },
+  instantAnswers: { so: { code: 'SOLD_OUT', message: 'All coupons have been issued' } },
   processor: ({ redis, config, db, lane }) =>
     claimProcessor({
       redis,
-      soldOutKey: laneKeys(config.QUEUE_PREFIX, lane).soldOut,
+      soldOutKey: claimKeys(laneKeys(config.QUEUE_PREFIX, lane)).soldOut,
       ownerTask: preQueueDraws({
         db,
         redis,
@@ -33,4 +43,10 @@ export const claimLaneType: LaneType<ClaimPayload> = {
         pauseMs: config.PRE_QUEUE_DRAW_PAUSE_MS,
       }),
     }),
+  api: (deps) => {
+    const laneOf = (couponId: number) =>
+      deps.lanes.named(claimLaneType, claimLaneName(couponId, deps.config.COUPON_LANES));
+    const claims = { ...deps, preQueue: new PreQueue(deps), laneOf };
+    return { routes: claimRoutes(claims), lookup: preQueueLookup(claims) };
+  },
 };

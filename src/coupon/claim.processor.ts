@@ -1,7 +1,7 @@
 // Decides a batch of coupon claims inside the lane transaction and publishes sold-out flags; its
 // owner task draws the lane's pre-queues.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
-import { ClaimPayload } from '../queues/payloads.js';
+import { ClaimPayload } from './claim.payload.js';
 import type { RedisClient } from '../redis.js';
 import type { OwnerTask } from '../lane/owner-task.js';
 import { addIssued, findHolders, insertUserCoupons, lockCoupons } from './coupon.repository.js';

@@ -1,12 +1,7 @@
 import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { CouponRow, UserCouponStatus } from '../db/schema.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors.js';
-import { laneForCoupon } from '../queues/lanes.js';
-import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
-import { submitQueued, type Submitted } from '../request/submit.service.js';
 import { findCoupon, insertCoupon, listDraw, listUserCoupons, type NewCoupon } from './coupon.repository.js';
-import { preQueueStep } from './pre-queue.step.js';
-import type { CouponWindow } from './pre-queue.js';
 
 function toCoupon(c: CouponRow) {
   return {
@@ -72,55 +67,6 @@ export async function getDraw(db: Db, couponId: number) {
       acceptedAt: c.accepted_at.toISOString(),
     })),
   };
-}
-
-/**
- * Accepts a claim into the coupon's lane, one place in line per user: while the user's claim for
- * this coupon waits or runs, another returns it. A coupon that its lane has marked sold out is
- * answered at once (no later claim can succeed: issued coupons never return to the pool). A coupon
- * with a pre-queue takes claims from preQueueOpensAt into it, and lets later ones into the lane only
- * once the pre-queue is drawn (pre-queue.step.ts).
- */
-export function submitClaim(
-  deps: RequestDeps,
-  couponId: number,
-  userId: number,
-  options: SubmitOptions = {},
-): Promise<Submitted> {
-  const acceptedAt = Date.now();
-  // Known after a coupon's first claim: then the submit goes on in this turn. Not an async function,
-  // so the submit's promise is handed on as it is, not wrapped in another.
-  const known = deps.preQueue.known(couponId);
-  return known === undefined
-    ? deps.preQueue.window(couponId).then((window) => claimWithin(deps, couponId, userId, options, acceptedAt, window))
-    : claimWithin(deps, couponId, userId, options, acceptedAt, known);
-}
-
-function claimWithin(
-  deps: RequestDeps,
-  couponId: number,
-  userId: number,
-  options: SubmitOptions,
-  acceptedAt: number,
-  window: CouponWindow | null,
-): Promise<Submitted> {
-  const lane = laneForCoupon(couponId, deps.config.COUPON_LANES);
-  const { httpRequestId } = options;
-  const payload = httpRequestId ? { couponId, userId, acceptedAt, httpRequestId } : { couponId, userId, acceptedAt };
-  const preQueue =
-    window?.preQueueOpensAt != null && window.claimStartsAt !== null && acceptedAt >= window.preQueueOpensAt
-      ? preQueueStep(deps, lane, { couponId, userId, acceptedAt, claimStartsAt: window.claimStartsAt })
-      : undefined;
-  return submitQueued(deps, {
-    admit: options.admit,
-    userLimit: options.userLimit,
-    idempotency: options.idempotency,
-    lane,
-    jobName: lane.laneType.jobName(payload),
-    payload,
-    userId,
-    claim: { couponId, preQueue },
-  });
 }
 
 export async function getUserCoupons(db: Db, userId: number, status?: UserCouponStatus | 'EXPIRED', now = new Date()) {

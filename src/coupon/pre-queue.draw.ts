@@ -10,9 +10,10 @@
 // deduplication id is its pre-queued request id, so an add run twice by two owners is a no-op.
 import type { Db } from '../db/database.js';
 import type { OwnerTask, OwnerTaskContext } from '../lane/owner-task.js';
-import { laneKeys } from '../queues/lane-keys.js';
-import type { Lane } from '../queues/lane-type.js';
-import type { ClaimPayload } from '../queues/payloads.js';
+import { laneKeys } from '../lane/lane-keys.js';
+import type { Lane } from '../lane/lane.js';
+import { claimKeys } from './claim.keys.js';
+import type { ClaimPayload } from './claim.payload.js';
 import type { RedisClient } from '../redis.js';
 import { parsePreQueueRequestId } from '../request/request.ids.js';
 import { appendTransaction } from '../request/lane-append.js';
@@ -57,7 +58,7 @@ export function preQueueDraws(deps: {
   pauseMs: number;
 }): OwnerTask {
   const { db, redis, lane } = deps;
-  const keys = laneKeys(deps.queuePrefix, lane);
+  const keys = claimKeys(laneKeys(deps.queuePrefix, lane));
   const pause = () => (deps.pauseMs > 0 ? new Promise((r) => setTimeout(r, deps.pauseMs)) : undefined);
 
   async function entries(pre: ReturnType<typeof keys.preQueue>, ids: string[]): Promise<Entry[]> {

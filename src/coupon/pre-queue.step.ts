@@ -2,10 +2,12 @@
 // pre-queue (or finds the user's claim there); after the start it waits, briefly, until the
 // pre-queue is drawn, so that it takes its sequence after every drawn claim. A user whose pre-queued
 // claim is still undecided gets that claim back: one place in line, before and after the draw.
-import type { Lane } from '../queues/lanes.js';
-import { getRequest, isFinal, type RequestDeps, type RequestResource } from '../request/request.service.js';
-import type { PreQueueStep } from '../request/submit.service.js';
+import type { Lane } from '../lane/lane.js';
+import { getRequest, type RequestDeps } from '../request/request.service.js';
+import { isFinal, type RequestResource } from '../request/request.resource.js';
+import type { BeforeAdd } from '../request/submit.service.js';
 import { UnavailableError } from '../common/errors.js';
+import type { PreQueue } from './pre-queue.js';
 
 /** How long a claim after the start waits for the draw before it is refused with 503 and Retry-After. */
 const DRAW_WAIT_MS = 3_000;
@@ -27,12 +29,12 @@ export function preQueuedResource(lane: Lane, r: { requestId: string; acceptedAt
 }
 
 export function preQueueStep(
-  deps: RequestDeps,
+  deps: RequestDeps & { preQueue: PreQueue },
   lane: Lane,
   claim: { couponId: number; userId: number; acceptedAt: number; claimStartsAt: number },
-): PreQueueStep {
+): BeforeAdd {
   const { couponId, userId, acceptedAt, claimStartsAt } = claim;
-  return async (key, nonce) => {
+  const run: BeforeAdd['run'] = async (key, nonce) => {
     if (acceptedAt < claimStartsAt) {
       const taken = await deps.preQueue.accept(couponId, userId, { nonce, acceptedAt, claimStartsAt }, key);
       if (taken) {
@@ -54,4 +56,5 @@ export function preQueueStep(
       await sleep(GATE_POLL_MS);
     }
   };
+  return { run, held: () => deps.preQueue.mine(couponId, userId) };
 }

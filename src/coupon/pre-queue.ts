@@ -5,7 +5,7 @@
 // drawn, so none of them can take a sequence before a drawn one.
 import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
-import { laneForCoupon, laneKeys } from '../queues/lanes.js';
+import { claimKeysOf } from './claim.keys.js';
 import { formatPreQueueRequestId, parsePreQueueRequestId } from '../request/request.ids.js';
 import { findCoupon, findDrawEntry } from './coupon.repository.js';
 
@@ -72,7 +72,7 @@ export class PreQueue {
   ) {}
 
   private keys(couponId: number) {
-    const lane = laneKeys(this.deps.config.QUEUE_PREFIX, laneForCoupon(couponId, this.deps.config.COUPON_LANES));
+    const lane = claimKeysOf(this.deps.config.QUEUE_PREFIX, couponId, this.deps.config.COUPON_LANES);
     return { lane, pre: lane.preQueue(couponId) };
   }
 

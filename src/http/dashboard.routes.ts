@@ -9,7 +9,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
-import { allLanes, type LaneType } from '../queues/lanes.js';
+import type { Lane } from '../lane/lane.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
@@ -17,8 +17,7 @@ type ServeStatic = ConstructorParameters<typeof HonoAdapter>[0];
 
 export function dashboardRoutes(deps: {
   queues: Map<string, Queue>;
-  config: { COUPON_LANES: number };
-  laneTypes?: readonly LaneType[];
+  lanes: { all: readonly Lane[] };
 }) {
   const uiBasePath = dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json'));
   const staticRoot = join(uiBasePath, 'dist', 'static');
@@ -27,7 +26,7 @@ export function dashboardRoutes(deps: {
   const pinnedStatic = ((options: Parameters<typeof serveStatic>[0]) =>
     serveStatic({ ...options, root: staticRoot })) as ServeStatic;
 
-  const lanes = new Map(allLanes(deps.config.COUPON_LANES, deps.laneTypes).map((lane) => [lane.name, lane]));
+  const lanes = new Map(deps.lanes.all.map((lane) => [lane.name, lane]));
   // In a lane the job id, which the board shows as #id beside the readable job name, is the sequence.
   const adapters = [...deps.queues].map(([name, queue]) => {
     const lane = lanes.get(name);

@@ -4,19 +4,14 @@
 import type { Db } from '../db/database.js';
 import type { NewRequestOutcome } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import type { JobEnvelope, Lane } from '../queues/lane-type.js';
+import type { JobEnvelope, Lane } from './lane.js';
 import { findOutcomes, insertOutcomes } from '../request/request.repository.js';
 import { advanceLane, lockLane } from './lane.repository.js';
 import type { Held } from './lane-intake.js';
 import type { Decision, LaneItem, LaneProcessor } from './lane-processor.js';
+import { LeaseLostError } from './lease-lost.js';
 import { planBatch } from './sequencer.js';
 
-/** The database holds a newer fencing token than this owner: another process owns the lane now. */
-export class LeaseLostError extends Error {
-  constructor() {
-    super('lane ownership lost');
-  }
-}
 
 export interface Decided {
   held: Held;

@@ -4,8 +4,8 @@
 import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import { duplicateRedis, type RedisClient } from '../redis.js';
-import { lanePrefix, type laneKeys } from '../queues/lane-keys.js';
-import type { Lane } from '../queues/lane-type.js';
+import { lanePrefix, type laneKeys } from './lane-keys.js';
+import type { Lane } from './lane.js';
 import { formatRequestId } from '../request/request.ids.js';
 import type { Sequenced } from './sequencer.js';
 import { IDLE_WAIT_MS } from './decide-rate.js';

@@ -7,7 +7,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { LeaseLostError } from './lane-commit.js';
+import { LeaseLostError } from './lease-lost.js';
 import { lockLane } from './lane.repository.js';
 
 export interface OwnerTaskContext {

@@ -5,7 +5,8 @@ import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
-import { allLanes, laneKeys, type LaneType } from '../queues/lanes.js';
+import { laneKeys } from '../lane/lane-keys.js';
+import type { Lane } from '../lane/lane.js';
 
 interface QueueStats {
   queue: string;
@@ -25,13 +26,13 @@ export function registerQueueMetrics(
     redis: RedisClient;
     /** Every queue of the engine by name: the lanes and any other queue (they all show up). */
     queues: Map<string, Queue>;
-    config: { QUEUE_PREFIX: string; COUPON_LANES: number };
+    config: { QUEUE_PREFIX: string };
     logger: Logger;
-    laneTypes?: readonly LaneType[];
+    lanes: { all: readonly Lane[] };
   },
 ): void {
   const decidedKeys = new Map(
-    allLanes(deps.config.COUPON_LANES, deps.laneTypes).map((lane) => [
+    deps.lanes.all.map((lane) => [
       lane.name,
       laneKeys(deps.config.QUEUE_PREFIX, lane).decided,
     ]),

@@ -2,7 +2,7 @@
 // in sequence order, then schedules the batch's expiry check and flags the products it left without
 // stock (stock-gate.ts), so that the lane append refuses their orders at once.
 import type { Decision, LaneItem, LaneProcessor } from '../lane/lane-processor.js';
-import { OrderPayload } from '../queues/payloads.js';
+import { OrderPayload } from './order.payload.js';
 import { decideOrders, holdingKey, type CouponHoldState } from './order.decider.js';
 import {
   changeStock,

@@ -3,12 +3,9 @@ import type { Db } from '../db/database.js';
 import { actingUserId, type Identity, type IdentityEnv } from '../http/identity.js';
 import { json, jsonBody, route } from '../http/openapi.js';
 import { answerInTransaction } from '../http/idempotency.js';
-import type { SubmitLimiter } from '../http/rate-limit.js';
-import { idParam, positiveId, validationHook } from '../http/validation.js';
-import { RequestResourceSchema } from '../request/request.routes.js';
-import { queuedAnswer, submitOptions } from '../request/submit-route.js';
-import type { RequestDeps } from '../request/request.service.js';
-import { cancelOrder, getOrder, submitOrder } from './order.service.js';
+import type { RedisClient } from '../redis.js';
+import { idParam, validationHook } from '../http/validation.js';
+import { cancelOrder, getOrder } from './order.service.js';
 import { StockGate } from './stock-gate.js';
 
 export const OrderSchema = z
@@ -31,68 +28,15 @@ export const OrderSchema = z
   })
   .openapi('Order');
 
-const newOrder = (identity: Identity) =>
-  z
-    .object({
-      userId: identity.bodyUserId,
-      items: z
-        .array(z.object({ productId: positiveId, quantity: z.number().int().min(1).max(1000) }))
-        .min(1)
-        .max(20)
-        .refine(
-          (items) => new Set(items.map((i) => i.productId)).size === items.length,
-          'productId values must be distinct',
-        )
-        .openapi({ description: '1 to 20 lines with distinct productId values' }),
-      userCouponId: positiveId.optional(),
-    })
-    .openapi('NewOrder');
-
 export const OrderParams = z.object({ orderId: idParam('orderId') });
 /** The body of payment and cancel: the acting user (in identity mode optional, and so the body too). */
 export const userBody = (identity: Identity) =>
   jsonBody(z.object({ userId: identity.bodyUserId }).openapi('UserRef'), !identity.enabled);
 
-export function orderRoutes(deps: RequestDeps & { db: Db; identity: Identity; limiter: SubmitLimiter }) {
+export function orderRoutes(deps: { db: Db; redis: RedisClient; identity: Identity; config: { QUEUE_PREFIX: string } }) {
   const { db, identity } = deps;
   const stockGate = new StockGate(deps.redis, deps.config.QUEUE_PREFIX);
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
-    .openapi(
-      route({
-        method: 'post',
-        path: '/orders',
-        operationId: 'placeOrder',
-        summary: 'Place an order (queued, decided in arrival order)',
-        description:
-          'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires. Orders ' +
-          'are never merged: two submits without a key are two orders. An Idempotency-Key is recorded with the ' +
-          'job in one Redis transaction: the same key and body return the same request on any API process, ' +
-          'also after the first answer was lost (Idempotent-Replayed: true).',
-        tags: ['Orders'],
-        access: 'user',
-        identity,
-        queued: true,
-        request: { body: jsonBody(newOrder(identity)) },
-        responses: {
-          202: json(RequestResourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
-          200: json(
-            RequestResourceSchema,
-            'Final at once: an order of one product the order lane left out of stock (REJECTED ' +
-              'INSUFFICIENT_STOCK, no sequence), or a repeat of the same Idempotency-Key and body whose request is decided',
-          ),
-        },
-      }),
-      async (c) => {
-        const body = c.req.valid('json');
-        const userId = actingUserId(c, body.userId);
-        const order = {
-          userId,
-          items: body.items,
-          ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
-        };
-        return queuedAnswer(c, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
-      },
-    )
     .openapi(
       route({
         method: 'get',

@@ -2,10 +2,6 @@ import type { Transaction } from 'kysely';
 import { transactionOf, type Db, type Executor } from '../db/database.js';
 import type { Database, OrderRow } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors.js';
-import { ORDER_LANE } from '../queues/lanes.js';
-import type { OrderPayload } from '../queues/payloads.js';
-import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
-import { submitQueued, type Submitted } from '../request/submit.service.js';
 import {
   changeStock,
   closeOrder,
@@ -16,8 +12,6 @@ import {
   releaseCoupon,
 } from './order.repository.js';
 import type { StockReturn } from './stock-gate.js';
-
-export type OrderView = Awaited<ReturnType<typeof getOrder>>;
 
 function toView(o: OrderRow, items: { product_id: number; quantity: number; unit_price: number }[]) {
   return {
@@ -41,29 +35,6 @@ export async function getOrder(db: Executor, id: number) {
   const order = await findOrder(db, id);
   if (!order) throw orderNotFound(id);
   return toView(order, await findOrderItems(db, id));
-}
-
-/** Accepts an order into the order lane: one global arrival order for every order. */
-/** Not an async function: the submit's promise is handed on as it is, not wrapped in another. */
-export function submitOrder(
-  deps: RequestDeps,
-  order: Omit<OrderPayload, 'nonce' | 'acceptedAt' | 'httpRequestId'>,
-  options: SubmitOptions = {},
-): Promise<Submitted> {
-  const { httpRequestId } = options;
-  const payload = { ...order, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
-  // An order of one product is answered at once while the lane has it flagged out of stock.
-  const only = order.items.length === 1 ? order.items[0] : undefined;
-  return submitQueued(deps, {
-    admit: options.admit,
-    userLimit: options.userLimit,
-    idempotency: options.idempotency,
-    lane: ORDER_LANE,
-    jobName: ORDER_LANE.laneType.jobName(payload),
-    payload,
-    userId: order.userId,
-    outOfStock: only ? deps.front.keys(ORDER_LANE).outOfStock(only.productId) : undefined,
-  });
 }
 
 /**

@@ -9,8 +9,8 @@
 // compare fails or the return's drop follows the flag. A flag also expires after `ttlMs`, so one
 // left by a return whose process died between commit and drop lasts no longer than that.
 // The lane append (src/request/lane-append.ts) checks the flag atomically with taking a sequence.
-import { ORDER_LANE, laneKeys } from '../queues/lanes.js';
 import type { RedisClient } from '../redis.js';
+import { orderKeys } from './order.keys.js';
 
 /** How long a flag holds without the lane setting it again (an order that reaches the lane does). */
 export const OUT_OF_STOCK_TTL_MS = 10_000;
@@ -31,14 +31,14 @@ type CloseCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) 
 const defined = new WeakSet<object>();
 
 export class StockGate {
-  private readonly keys: ReturnType<typeof laneKeys>;
+  private readonly keys: ReturnType<typeof orderKeys>;
 
   constructor(
     private readonly redis: RedisClient,
     queuePrefix: string,
     private readonly ttlMs = OUT_OF_STOCK_TTL_MS,
   ) {
-    this.keys = laneKeys(queuePrefix, ORDER_LANE);
+    this.keys = orderKeys(queuePrefix);
   }
 
   /** The flag the lane append checks for an order of this product. */

@@ -1,19 +1,19 @@
-// Answers that are final at submission (the coupon is sold out, the product out of stock) are never stored: everything a later
-// poll needs is in the request id, `x-<kind>-<time>-<random>-<mac>`, and the mac (HMAC-SHA256 under a
-// key the API processes share through Redis, created once) proves the id was issued by the engine.
-// A poll of such an id costs no I/O; ids answer for 24 hours, as stored answers used to.
+// Answers that are final at submission (a lane type's gate: a coupon sold out, a product out of
+// stock) are never stored: everything a later poll needs is in the request id,
+// `x-<kind>-<time>-<random>-<mac>`, and the mac (HMAC-SHA256 under a key the API processes share
+// through Redis, created once) proves the id was issued by the engine. A poll of such an id costs
+// no I/O; ids answer for 24 hours. The kinds are the lane types' `instantAnswers`.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestType } from '../db/schema.js';
 import type { RedisClient } from '../redis.js';
 import { newNonce } from './request.ids.js';
 
-/** What an instant answer can say; the key is part of the id, so keep the keys stable. */
-export const INSTANT_OUTCOMES = {
-  so: { type: 'COUPON_CLAIM', code: 'SOLD_OUT', message: 'All coupons have been issued' },
-  os: { type: 'ORDER', code: 'INSUFFICIENT_STOCK', message: 'The product is out of stock' },
-} as const satisfies Record<string, { type: RequestType; code: string; message: string }>;
-
-export type InstantKind = keyof typeof INSTANT_OUTCOMES;
+/** What an instant answer of one kind says; the kind is part of the id, so keep kinds stable. */
+export interface InstantOutcome {
+  type: RequestType;
+  code: string;
+  message: string;
+}
 
 export interface InstantResource {
   requestId: string;
@@ -38,7 +38,11 @@ export class InstantAnswers {
   constructor(
     private readonly redis: RedisClient,
     private readonly queuePrefix: string,
-  ) {}
+    /** By kind: two lowercase letters. */
+    private readonly outcomes: ReadonlyMap<string, InstantOutcome>,
+  ) {
+    for (const kind of outcomes.keys()) if (!/^[a-z]{2}$/.test(kind)) throw new Error(`bad instant answer kind ${kind}`);
+  }
 
   /** The shared key: the first answer to be issued creates it; a poll only reads it. */
   private async secret(create: boolean): Promise<Buffer | undefined> {
@@ -54,18 +58,21 @@ export class InstantAnswers {
     return createHmac('sha256', key).update(`${kind}.${time}.${nonce}`).digest('hex').slice(0, 16);
   }
 
-  async issue(kind: InstantKind, now = Date.now()): Promise<InstantResource> {
+  async issue(kind: string, now = Date.now()): Promise<InstantResource> {
+    const outcome = this.outcomes.get(kind);
+    if (!outcome) throw new Error(`no instant answer of kind ${kind}`);
     const time = now.toString(36);
     const nonce = newNonce();
     const key = await this.secret(true);
     if (!key) throw new Error('instant answer key missing');
-    return resource(`x-${kind}-${time}-${nonce}-${InstantAnswers.mac(key, kind, time, nonce)}`, kind, now);
+    return resource(`x-${kind}-${time}-${nonce}-${InstantAnswers.mac(key, kind, time, nonce)}`, outcome, now);
   }
 
   /** The answer an id was issued with; undefined when the engine did not issue it or it is too old. */
   async read(requestId: string, now = Date.now()): Promise<InstantResource | undefined> {
     const [, kind, time, nonce, mac] = ID_PATTERN.exec(requestId) ?? [];
-    if (!kind || !time || !nonce || !mac || !(kind in INSTANT_OUTCOMES)) return undefined;
+    const outcome = kind ? this.outcomes.get(kind) : undefined;
+    if (!kind || !time || !nonce || !mac || !outcome) return undefined;
     const at = parseInt(time, 36);
     if (!(at <= now + 60_000 && now - at < TTL_MS)) return undefined;
     // Without the key no answer was ever issued under it; reading it writes nothing.
@@ -73,12 +80,11 @@ export class InstantAnswers {
     if (!key) return undefined;
     const expected = Buffer.from(InstantAnswers.mac(key, kind, time, nonce));
     if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
-    return resource(requestId, kind as InstantKind, at);
+    return resource(requestId, outcome, at);
   }
 }
 
-function resource(requestId: string, kind: InstantKind, at: number): InstantResource {
-  const { type, code, message } = INSTANT_OUTCOMES[kind];
+function resource(requestId: string, { type, code, message }: InstantOutcome, at: number): InstantResource {
   const iso = new Date(at).toISOString();
   return {
     requestId,

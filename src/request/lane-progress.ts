@@ -2,7 +2,7 @@
 // decided, and a waiter wakes when its sequence is covered (or after a short fallback interval).
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis.js';
-import { decidedChannel } from '../queues/lanes.js';
+import { decidedChannel } from '../lane/lane-keys.js';
 
 interface Waiter {
   sequence: number;

@@ -1,7 +1,7 @@
 // Final outcomes never change once the lane has written them (request_outcomes is written once per
 // request id), so a poll of a final request can be answered from memory. Bounded: the oldest entry
 // goes when the cache is full.
-import type { RequestResource } from './request.service.js';
+import type { RequestResource } from './request.resource.js';
 
 export class OutcomeCache {
   private readonly entries = new Map<string, RequestResource>();

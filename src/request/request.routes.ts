@@ -1,14 +1,15 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
 import { FAILURE_CODES } from '../lane/lane-processor.js';
 import type { LaneType } from '../queues/lane-type.js';
-import { LANE_TYPES } from '../queues/lane-types.js';
 import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
 import { setResponseHeader } from '../http/response-headers.js';
 import { validationHook } from '../http/validation.js';
 import { retryAfterSeconds } from './eta.js';
 import { REQUEST_STATUSES } from './request.status.js';
-import { getRequest, isFinal, type RequestDeps, type RequestResource } from './request.service.js';
+import { getRequest, type RequestDeps } from './request.service.js';
+import { isFinal, type RequestResource } from './request.resource.js';
 
 const common = {
   requestId: z.string().openapi({ example: 'c2-1892-k3j9x0a1bq' }),
@@ -56,18 +57,20 @@ function queuedRequestOf(t: LaneType) {
     .openapi(`${t.openapi.name}Request`);
 }
 
-/** A queued request of any registered lane type, as a resource. */
-export const RequestResourceSchema = z
-  .discriminatedUnion('type', LANE_TYPES.map(queuedRequestOf) as [ReturnType<typeof queuedRequestOf>])
-  .openapi('QueuedRequest');
-export type QueuedRequest = z.infer<typeof RequestResourceSchema>;
+/** A queued request of any of these lane types, as a resource. */
+export function requestResourceSchema(types: readonly LaneType[]) {
+  return z
+    .discriminatedUnion('type', types.map(queuedRequestOf) as [ReturnType<typeof queuedRequestOf>])
+    .openapi('QueuedRequest');
+}
+export type QueuedRequest = z.infer<ReturnType<typeof requestResourceSchema>>;
 
 /** The resource as the document types it: `type` says which result and which error codes it carries. */
 export const asQueuedRequest = (resource: RequestResource) => resource as QueuedRequest;
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
+export function requestRoutes(deps: RequestDeps & { identity: Identity; resourceSchema: ZodType }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
     route({
       method: 'get',
@@ -105,7 +108,7 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity }) {
       },
       responses: {
         200: {
-          ...json(RequestResourceSchema, 'The request; Retry-After while QUEUED or PROCESSING'),
+          ...json(deps.resourceSchema, 'The request; Retry-After while QUEUED or PROCESSING'),
           headers: {
             'Retry-After': retryAfterWhen(
               'while QUEUED or PROCESSING: the estimated wait in whole seconds, 1 … 10 (1 without an estimate)',

@@ -3,37 +3,20 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
-import type { RequestOutcomeTable, RequestType } from '../db/schema.js';
-import { UnavailableError, NotFoundError } from '../common/errors.js';
-import { laneByCode, laneForCoupon, laneKeys, type Lane, type LaneType } from '../queues/lanes.js';
-import type { PreQueue } from '../coupon/pre-queue.js';
-import type { JobEnvelope } from '../queues/lane-type.js';
+import type { RequestOutcomeTable } from '../db/schema.js';
+import { NotFoundError } from '../common/errors.js';
+import { laneKeys } from '../lane/lane-keys.js';
+import type { Lane } from '../lane/lane.js';
+import type { LaneSet } from '../lane/lane-set.js';
+import type { Admit, LaneLimit } from '../http/rate-limit.js';
 import { findOutcome } from './request.repository.js';
-import { formatRequestId, newNonce, parsePreQueueRequestId, parseRequestId } from './request.ids.js';
+import { formatRequestId, parseRequestId } from './request.ids.js';
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
 import type { OutcomeCache } from './outcome-cache.js';
-import type { LaneFlag, LaneFront, LaneSnapshot } from './lane-front.js';
+import type { LaneFront, LaneSnapshot } from './lane-front.js';
 import { estimateWaitMs, parseRate } from './eta.js';
-import type { LaneLimit } from '../http/rate-limit.js';
-import { isFinalStatus, type RequestStatus } from './request.status.js';
-
-export type { RequestStatus };
-
-export interface RequestResource {
-  requestId: string;
-  type: RequestType;
-  status: RequestStatus;
-  sequence: number | null;
-  position?: number;
-  estimatedWaitMs?: number;
-  /** A claim taken into a coupon's pre-queue (its sequence is null until the draw). */
-  preQueued?: boolean;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-  acceptedAt: string;
-  finishedAt: string | null;
-}
+import { isFinal, type RequestLookup, type RequestResource } from './request.resource.js';
 
 export interface RequestDeps {
   db: Db;
@@ -48,51 +31,29 @@ export interface RequestDeps {
   instant: InstantAnswers;
   /** The submit side of each lane: what a submit needs to know, and batched adds. */
   front: LaneFront;
-  config: { QUEUE_PREFIX: string; COUPON_LANES: number; MAX_LANE_DEPTH: number; IDEMPOTENCY_TTL_S: number };
-  /** Coupons' pre-queues: claims before the start, and the gate after it. */
-  preQueue: PreQueue;
-  /** The lane types this API serves (the registry's by default). */
-  laneTypes?: readonly LaneType[];
+  config: { QUEUE_PREFIX: string; MAX_LANE_DEPTH: number; IDEMPOTENCY_TTL_S: number };
+  /** The lanes of the lane types this API serves. */
+  lanes: LaneSet;
+  /** Readers of the request ids that kinds keep outside their lanes. */
+  lookups: readonly RequestLookup[];
 }
 
 /** What a submit brings besides its payload. */
 export interface SubmitOptions {
   /** The HTTP request id, kept in the job for the logs and the dashboard. */
-  httpRequestId?: string;
+  httpRequestId?: string | undefined;
   /** The rate limiter's check, run beside the submit's reads (one round trip); throws when over the limit. */
-  admit?: () => Promise<void>;
+  admit?: Admit | undefined;
   /** The user's rate limit, counted by the lane append that adds the request (no round trip of its own). */
-  userLimit?: LaneLimit;
+  userLimit?: LaneLimit | undefined;
   /** The submit's Idempotency-Key, the route it came to and its validated body. */
-  idempotency?: { key: string; scope: string; body: unknown };
+  idempotency?: { key: string; scope: string; body: unknown } | undefined;
 }
 
 export function queueOf(deps: RequestDeps, lane: Lane): Queue {
   const queue = deps.queues.get(lane.name);
   if (!queue) throw new Error(`no queue for lane ${lane.name}`);
   return queue;
-}
-
-/**
- * Appends a request to its lane, its payload typed by the lane type's schema and its job named by
- * the lane type. BullMQ assigns the job id by INCR in the same script that pushes the job, so the
- * id is the request's sequence and sequence order is queue order.
- */
-export async function enqueue<P extends JobEnvelope>(
-  deps: RequestDeps,
-  lane: Lane<P>,
-  payload: Omit<P, 'nonce'>,
-  snapshot?: LaneSnapshot,
-): Promise<RequestResource> {
-  const { waiting, decided, rate } = snapshot ?? (await laneSnapshot(deps, lane));
-  if (waiting >= deps.config.MAX_LANE_DEPTH) {
-    throw new UnavailableError('OVERLOADED', `Lane ${lane.name} is full; retry shortly`, 1);
-  }
-  const nonce = newNonce();
-  const sequence = await deps.front.add(lane, lane.laneType.jobName(payload), { ...payload, nonce });
-  // Without a limit or a gate the lane append always adds.
-  if (typeof sequence !== 'number') throw new Error('the lane append refused an add with no limit or gate');
-  return queuedResource(deps, lane, { sequence, nonce, acceptedAt: payload.acceptedAt }, { decided, rate });
 }
 
 /** A request just added to its lane, as its submit answers it. */
@@ -154,7 +115,7 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
     return instant;
   }
   const parsed = parseRequestId(requestId);
-  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES, deps.laneTypes) : undefined;
+  const lane = parsed ? deps.lanes.withCode(parsed.laneCode) : undefined;
   if (!parsed || !lane) throw notFound(requestId);
   const cached = deps.outcomes.get(requestId);
   if (cached) return cached;
@@ -191,55 +152,17 @@ async function readOnce(deps: RequestDeps, requestId: string): Promise<RequestRe
   return { ...common, status: 'QUEUED', position, ...(estimatedWaitMs !== undefined ? { estimatedWaitMs } : {}) };
 }
 
-export function isFinal(r: RequestResource): boolean {
-  return isFinalStatus(r.status);
-}
-
-/**
- * A claim taken into a pre-queue: waiting for the draw, or, once drawn, the request its drawn job
- * is (`<lane code>-<drawn sequence>-<its nonce>`), shown under the id the client was given.
- */
-async function readPreQueued(deps: RequestDeps, requestId: string): Promise<RequestResource & { lane: Lane }> {
-  const parsed = parsePreQueueRequestId(requestId);
-  const found = parsed ? await deps.preQueue.read(requestId) : null;
-  if (!parsed || !found) throw notFound(requestId);
-  const lane = laneForCoupon(parsed.couponId, deps.config.COUPON_LANES);
-  const acceptedAt = new Date(found.acceptedAt).toISOString();
-  if (found.sequence === null) {
-    const common = { requestId, type: lane.type, sequence: null, preQueued: true, acceptedAt, finishedAt: null };
-    return { ...common, status: 'QUEUED', lane };
-  }
-  const drawn = await readOnce(deps, formatRequestId(lane.code, found.sequence, parsed.nonce));
-  return { ...drawn, requestId, preQueued: true, lane };
-}
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitPreQueued(deps: RequestDeps, requestId: string, deadline: number): Promise<RequestResource> {
-  for (;;) {
-    const { lane, ...resource } = await readPreQueued(deps, requestId);
-    const left = deadline - Date.now();
-    if (isFinal(resource) || left <= 0) return resource;
-    if (resource.sequence === null) await pause(Math.min(200, left));
-    else await deps.progress.wait(lane.name, resource.sequence, Math.min(1_000, left));
-  }
-}
-
 /** The request's current state; with waitMs, holds the answer until it is final or time is up. */
 export async function getRequest(deps: RequestDeps, requestId: string, waitMs = 0): Promise<RequestResource> {
+  const foreign = deps.lookups.find((l) => l.owns(requestId));
+  if (foreign) return foreign.get(requestId, waitMs);
   const deadline = Date.now() + waitMs;
-  if (requestId.startsWith('p-')) return waitPreQueued(deps, requestId, deadline);
   let resource = await readOnce(deps, requestId);
   const parsed = parseRequestId(requestId);
-  const lane = parsed ? laneByCode(parsed.laneCode, deps.config.COUPON_LANES, deps.laneTypes) : undefined;
+  const lane = parsed ? deps.lanes.withCode(parsed.laneCode) : undefined;
   while (!isFinal(resource) && parsed && lane && Date.now() < deadline) {
     await deps.progress.wait(lane.name, parsed.sequence, Math.min(1_000, deadline - Date.now()));
     resource = await readOnce(deps, requestId);
   }
   return resource;
-}
-
-/** The lane's depth, how far it is decided and, when asked, whether one of its flags is set; see LaneFront. */
-export function laneSnapshot(deps: RequestDeps, lane: Lane, flag?: LaneFlag): Promise<LaneSnapshot> {
-  return deps.front.snapshot(lane, flag);
 }

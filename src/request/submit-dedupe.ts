@@ -4,7 +4,8 @@
 // found again by its retry.
 //
 // Records are strings `<sequence>|<nonce>|<body hash>|<acceptedAt>` (`x|<nonce>|<hash>|` for an
-// answer given at once without queueing, `p<couponId>|…` for a claim taken into a pre-queue).
+// answer given at once without queueing, `<letter><key>|…` for a request a kind holds outside its
+// lane under the id `<letter>-<key>-<nonce>`, such as a claim in a coupon's pre-queue, `p7|…`).
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 
@@ -14,8 +15,8 @@ export interface SubmitRecord {
   nonce: string;
   hash: string;
   acceptedAt: number | null;
-  /** The coupon whose pre-queue took the request (its id is then `p-<couponId>-<nonce>`). */
-  preQueue?: number;
+  /** Held outside the lane: its id is `<heldAs>-<nonce>` (e.g. `p-7` for coupon 7's pre-queue). */
+  heldAs?: string;
 }
 
 /** How a submit is made at most once. */
@@ -47,10 +48,8 @@ export function parseRecord(raw: unknown): SubmitRecord | null {
   const [seq, nonce, hash, acceptedAt] = raw.split('|');
   if (seq === undefined || nonce === undefined || hash === undefined) return null;
   const at = acceptedAt ? Number(acceptedAt) : null;
-  if (seq.startsWith('p')) {
-    const preQueue = Number(seq.slice(1));
-    return Number.isSafeInteger(preQueue) ? { sequence: null, nonce, hash, acceptedAt: at, preQueue } : null;
-  }
+  const held = /^([a-z])([1-9][0-9]{0,15})$/.exec(seq);
+  if (held) return { sequence: null, nonce, hash, acceptedAt: at, heldAs: `${held[1]}-${held[2]}` };
   const sequence = seq === 'x' ? null : Number(seq);
   if (sequence !== null && !Number.isSafeInteger(sequence)) return null;
   return { sequence, nonce, hash, acceptedAt: at };

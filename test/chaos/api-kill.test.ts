@@ -3,7 +3,7 @@
 // API), and the oracle passes over everything the lane decided, including requests the dead API
 // queued but never answered.
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { claimLane } from '../../src/queues/lanes.js';
+import { claimLane } from '../support/lanes.js';
 import { adminCreateCoupon, makePlan, rushCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -4,7 +4,7 @@
 // back, then resumes in order; the oracle passes over everything the lane decided and nothing is lost.
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { claimLane } from '../../src/queues/lanes.js';
+import { claimLane } from '../support/lanes.js';
 import { adminCreateCoupon, makePlan, rushCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -4,7 +4,7 @@
 // and the API's Redis connection dropped right after a transaction reached Redis. Every key must have
 // exactly one order, and every answer to a key must name the same request.
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ORDER_LANE } from '../../src/queues/lanes.js';
+import { ORDER_LANE } from '../support/lanes.js';
 import { createDb } from '../../src/db/database.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -7,7 +7,7 @@
 //   the kill (what everysec may not have fsynced yet): the accepted requests that are gone are counted.
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { claimLane } from '../../src/queues/lanes.js';
+import { claimLane } from '../support/lanes.js';
 import { createDb } from '../../src/db/database.js';
 import { adminCreateCoupon, makePlan, type ClaimPlanItem } from '../../rush/claims.js';
 import { ADMIN_TOKEN } from '../support/context.js';

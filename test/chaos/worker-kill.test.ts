@@ -2,7 +2,7 @@
 // orders lane over, adopts the jobs the dead owner held, and the orders oracle passes over
 // everything the lane decided. Measures the takeover time.
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ORDER_LANE } from '../../src/queues/lanes.js';
+import { ORDER_LANE } from '../support/lanes.js';
 import { verifyOrders, type StoredOrderObservation } from '../../src/verify/orders.oracle.js';
 import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';

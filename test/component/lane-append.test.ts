@@ -5,7 +5,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis.js';
-import { createLaneQueue, lanePrefix } from '../../src/queues/lanes.js';
+import { createLaneQueue, lanePrefix } from '../support/lanes.js';
 import { appendToLane, laneRateKey, type AppendEntry } from '../../src/request/lane-append.js';
 import { dedupeKey, parseRecord, type SubmitRecord } from '../../src/request/submit-dedupe.js';
 import { claimEntry, laneRedis } from '../support/lane-redis.js';

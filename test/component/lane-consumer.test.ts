@@ -11,8 +11,9 @@ import { createLogger } from '../../src/logger.js';
 import { claimProcessor } from '../../src/coupon/claim.processor.js';
 import { LaneConsumer } from '../../src/lane/lane-consumer.js';
 import type { LaneProcessor } from '../../src/lane/lane-processor.js';
-import { claimLane, createLaneQueue, laneKeys } from '../../src/queues/lanes.js';
-import type { ClaimPayload } from '../../src/queues/payloads.js';
+import { claimLane, createLaneQueue, laneKeys } from '../support/lanes.js';
+import { claimKeys } from '../../src/coupon/claim.keys.js';
+import type { ClaimPayload } from '../../src/coupon/claim.payload.js';
 import { newNonce } from '../../src/request/request.ids.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 
@@ -111,7 +112,7 @@ describe('lane consumer', () => {
     const index = 0;
     const lane = claimLane(index);
     const queue = createLaneQueue(stack.queuePrefix, lane, redis);
-    const real = claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut });
+    const real = claimProcessor({ redis, soldOutKey: claimKeys(laneKeys(stack.queuePrefix, lane)).soldOut });
     let release: () => void = () => undefined;
     const frozen = new Promise<void>((resolve) => (release = resolve));
     const stuck: LaneProcessor<ClaimPayload> = {
@@ -177,7 +178,7 @@ describe('lane consumer', () => {
     const c = consumer(
       index,
       queue,
-      claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut }),
+      claimProcessor({ redis, soldOutKey: claimKeys(laneKeys(stack.queuePrefix, lane)).soldOut }),
       'owner-d',
       (owned) => ownership.push(owned),
     );
@@ -211,7 +212,7 @@ describe('lane consumer', () => {
     const c = consumer(
       index,
       queue,
-      claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut }),
+      claimProcessor({ redis, soldOutKey: claimKeys(laneKeys(stack.queuePrefix, lane)).soldOut }),
       'owner-c',
     );
     c.start();
@@ -227,7 +228,7 @@ describe('lane consumer', () => {
     const index = 3;
     const lane = claimLane(index);
     const queue = createLaneQueue(stack.queuePrefix, lane, redis);
-    const real = claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut });
+    const real = claimProcessor({ redis, soldOutKey: claimKeys(laneKeys(stack.queuePrefix, lane)).soldOut });
     const poisonUser = 13;
     const fragile: LaneProcessor<ClaimPayload> = {
       ...real,
@@ -273,7 +274,7 @@ describe('lane consumer', () => {
     const c = consumer(
       index,
       queue,
-      claimProcessor({ redis, soldOutKey: laneKeys(stack.queuePrefix, lane).soldOut }),
+      claimProcessor({ redis, soldOutKey: claimKeys(laneKeys(stack.queuePrefix, lane)).soldOut }),
       'owner-f',
     );
     c.start();

@@ -7,7 +7,7 @@ import { ErrorCode, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis.js';
-import { createLaneQueue, lanePrefix } from '../../src/queues/lanes.js';
+import { createLaneQueue, lanePrefix } from '../support/lanes.js';
 import { appendToLane } from '../../src/request/lane-append.js';
 import { dedupeKey } from '../../src/request/submit-dedupe.js';
 import { completeJobs, takeJobs } from '../../src/lane/lane-finish.js';

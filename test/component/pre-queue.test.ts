@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import { claimLaneType } from '../../src/coupon/claim.lane.js';
 import { claimLaneFence } from '../../src/lane/lane.repository.js';
 import { OwnerTaskRunner } from '../../src/lane/owner-task.js';
-import { laneForCoupon } from '../../src/queues/lanes.js';
+import { laneForCoupon } from '../support/lanes.js';
 import { adminHeaders, createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

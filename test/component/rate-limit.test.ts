@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_LANE, laneKeys } from '../../src/queues/lanes.js';
+import { ORDER_LANE, laneKeys } from '../support/lanes.js';
 import { adminHeaders, createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 

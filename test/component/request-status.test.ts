@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claimLane, lanePrefix } from '../../src/queues/lanes.js';
+import { claimLane, lanePrefix } from '../support/lanes.js';
 import { adminHeaders, createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

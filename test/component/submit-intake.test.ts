@@ -2,7 +2,7 @@
 // line per submit in the order they were taken, and a full lane refuses with 503 OVERLOADED.
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimLane, laneKeys } from '../../src/queues/lanes.js';
+import { claimLane, laneKeys } from '../support/lanes.js';
 import { createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';

@@ -9,7 +9,7 @@ import { isolatedStack, type Stack } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { laneOwnerPid } from '../support/chaos.js';
 import { inject } from 'vitest';
-import { claimLane } from '../../src/queues/lanes.js';
+import { claimLane } from '../support/lanes.js';
 
 let stack: Stack | undefined;
 let proxy: TcpProxy | undefined;

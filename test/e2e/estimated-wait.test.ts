@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { claimJob, prefill } from '../../scripts/lib/prefill.js';
-import { createLaneQueue, laneForCoupon, laneKeys } from '../../src/queues/lanes.js';
+import { createLaneQueue, laneForCoupon, laneKeys } from '../support/lanes.js';
 import { retryAfterSeconds } from '../../src/request/eta.js';
 import { formatRequestId } from '../../src/request/request.ids.js';
 import { ADMIN_TOKEN } from '../support/context.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { leaseHolderPid } from '../../src/lane/lease.js';
-import { allLanes, laneKeys } from '../../src/queues/lanes.js';
+import { allLanes, laneKeys } from '../support/lanes.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 
 let stack: Stack | undefined;

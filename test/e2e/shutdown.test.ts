@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { laneOwnerPid } from '../support/chaos.js';
-import { claimLane } from '../../src/queues/lanes.js';
+import { claimLane } from '../support/lanes.js';
 import {
   adminCreateCoupon,
   makePlan,

@@ -2,7 +2,8 @@
 // and one place in line per user and coupon. Without a worker the lane only grows, so its depth
 // shows what was queued; with one, repeats after the decision and after BullMQ removed the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_LANE, laneForCoupon, laneKeys } from '../../src/queues/lanes.js';
+import { ORDER_LANE, laneForCoupon, laneKeys } from '../support/lanes.js';
+import { claimKeys } from '../../src/coupon/claim.keys.js';
 import { adminHeaders, createTestContext, newUserId, postJson } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack } from '../support/processes.js';
@@ -140,7 +141,7 @@ describe('one request per intent, lane not draining', () => {
     const first = await env.claim(userId, key);
     const lane = laneForCoupon(env.couponId, env.ctx.config.COUPON_LANES);
     // What the lane sets once the coupon's last unit is issued.
-    const soldOut = laneKeys(env.stack.queuePrefix, lane).soldOut(env.couponId);
+    const soldOut = claimKeys(laneKeys(env.stack.queuePrefix, lane)).soldOut(env.couponId);
     await env.ctx.redis.set(soldOut, '1');
     try {
       // An API reads its lanes' flags again once its view is a second old (src/request/lane-front.ts).

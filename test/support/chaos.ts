@@ -10,12 +10,12 @@ import { observeCoupon, type ClaimPlanItem } from '../../rush/claims.js';
 import type { OrderObservation } from '../../src/verify/orders.oracle.js';
 import { createDb } from '../../src/db/database.js';
 import { leaseHolderPid } from '../../src/lane/lease.js';
-import { laneKeys, type Lane } from '../../src/queues/lanes.js';
+import { laneKeys, type Lane } from './lanes.js';
 import { parseRequestId } from '../../src/request/request.ids.js';
 import { isInstantRequestId } from '../../src/request/instant-answers.js';
 
 /** The pid in a lane's lease (`<host>:<pid>:<uuid8>:<fence>`), or null when nobody holds it. */
-export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Lane): Promise<number | null> {
+export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Pick<Lane, 'name'>): Promise<number | null> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     return leaseHolderPid(await redis.get(laneKeys(queuePrefix, lane).lease));
@@ -31,7 +31,7 @@ export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: 
 export async function killLaneOwnerAfterCommit(
   workers: readonly ManagedProcess[],
   queuePrefix: string,
-  lane: Lane,
+  lane: Pick<Lane, 'name'>,
 ): Promise<{ owner: ManagedProcess | undefined; killedAt: number }> {
   const armedAt = Date.now();
   const pid = await laneOwnerPid(inject('redisUrl'), queuePrefix, lane);
@@ -105,7 +105,7 @@ export async function laneDecisions(
   databaseUrl: string,
   redisUrl: string,
   queuePrefix: string,
-  lane: Lane,
+  lane: Pick<Lane, 'name'>,
 ): Promise<LaneDecision[]> {
   const db = createDb(databaseUrl, { connectionLimit: 1 });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });

@@ -6,7 +6,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
-import { createLaneQueues } from '../../src/queues/lanes.js';
+import { LANE_TYPES } from '../../apps/lane-types.js';
+import { createLaneQueues } from './lanes.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
 import { checkRequests } from './openapi-conformance.js';
 
@@ -31,7 +32,7 @@ export function createTestContext(overrides: Record<string, string> = {}, { conn
   const redis = createRedis(config, { maxRetriesPerRequest: 1 });
   const queues = createLaneQueues(config, redis);
   const progress = new LaneProgress(createRedis(config), config.QUEUE_PREFIX, logger);
-  const app = createApp({ config, db, redis, logger, queues, progress });
+  const app = createApp({ config, db, redis, logger, queues, progress, laneTypes: LANE_TYPES });
   // Every answer a component test sees is also checked against the app's OpenAPI document.
   checkRequests(app);
   return {

@@ -1,62 +1,72 @@
 // A lane type that exists only in the tests: holding one of an event's seats, first come, first
 // served, one seat per user and event. It is one folder and one entry in a process's list of lane
-// types (see api.ts and worker.ts beside it), and runs through the real consumer, API and polls,
-// which shows that a new queued request type needs nothing else.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+// types (see api.ts and worker.ts beside it), and its submit route goes through the same submit path
+// as the built-in lanes: Idempotency-Key, one place in line per user and event, the rate limit, an
+// OpenAPI entry, the real consumer and polls.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../../src/db/database.js';
 import type { Database } from '../../../src/db/schema.js';
-import type { IdentityEnv } from '../../../src/http/identity.js';
-import { validationHook } from '../../../src/http/validation.js';
+import { actingUserId, type IdentityEnv } from '../../../src/http/identity.js';
+import { json, jsonBody, route } from '../../../src/http/openapi.js';
+import { idParam, validationHook } from '../../../src/http/validation.js';
+import { jobPayload } from '../../../src/lane/lane.js';
 import type { Decision } from '../../../src/lane/lane-processor.js';
-import type { Lane, LaneType } from '../../../src/queues/lane-type.js';
-import { enqueue, laneSnapshot } from '../../../src/request/request.service.js';
+import type { LaneApiDeps, LaneType } from '../../../src/queues/lane-type.js';
+import { queuedAnswer, submitOptions } from '../../../src/request/submit-route.js';
+import { submitQueued } from '../../../src/request/submit.service.js';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-export const SeatPayload = z.object({
-  nonce: z.string().regex(/^[a-z0-9]{10}$/),
-  eventId: id,
-  userId: id,
-  acceptedAt: z.number().int().positive(),
-  httpRequestId: z.string().max(128).optional(),
-});
+export const SeatPayload = jobPayload({ eventId: id, userId: id });
 export type SeatPayload = z.infer<typeof SeatPayload>;
 
 const REJECTIONS = ['EVENT_NOT_FOUND', 'ALREADY_HELD', 'SOLD_OUT'] as const;
 
+export const SEAT_LANE = { name: 'seats', code: 's' };
+
 export const seatLaneType: LaneType<SeatPayload> = {
   type: 'SEAT_HOLD',
   label: 'Seat holds (tests only)',
-  lanes: () => [{ name: 'seats', code: 's' }],
+  lanes: () => [SEAT_LANE],
   payloadSchema: SeatPayload,
   openapi: { name: 'SeatHold', result: z.object({ eventId: id }).openapi('SeatHoldResult'), rejections: REJECTIONS },
   jobName: (p) => `hold a seat of event ${p.eventId} for user ${p.userId}`,
+  submit: { line: (p) => `${p.eventId}:${p.userId}` },
   processor: () => ({ decide: decideSeats }),
-  routes: (deps) =>
-    new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook }).openapi(
-      createRoute({
-        method: 'post',
-        path: '/events/{eventId}/holds',
-        request: {
-          params: z.object({ eventId: z.coerce.number().pipe(id) }),
-          body: { content: { 'application/json': { schema: z.object({ userId: id }) } }, required: true },
-        },
-        responses: { 202: { description: 'Queued; poll Location' } },
-      }),
-      async (c) => {
-        const { eventId } = c.req.valid('param');
-        const { userId } = c.req.valid('json');
-        const [snapshot] = await Promise.all([laneSnapshot(deps, SEAT_LANE), deps.limiter.admission(c, userId)()]);
-        const request = { eventId, userId, acceptedAt: Date.now(), httpRequestId: c.get('requestId') };
-        const resource = await enqueue(deps, SEAT_LANE, request, snapshot);
-        c.header('Location', `/requests/${resource.requestId}`);
-        return c.json(resource, 202);
-      },
-    ),
+  api: (deps) => ({ routes: seatRoutes(deps) }),
 };
 
-export const SEAT_LANE: Lane<SeatPayload> = { name: 'seats', code: 's', type: 'SEAT_HOLD', laneType: seatLaneType };
+function seatRoutes(deps: LaneApiDeps) {
+  const lane = deps.lanes.named(seatLaneType, SEAT_LANE.name);
+  return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook }).openapi(
+    route({
+      method: 'post',
+      path: '/events/{eventId}/holds',
+      operationId: 'holdSeat',
+      summary: "Hold one of an event's seats (queued, first come first served; tests only)",
+      tags: ['Requests'],
+      access: 'user',
+      identity: deps.identity,
+      queued: true,
+      request: {
+        params: z.object({ eventId: idParam('eventId') }),
+        body: jsonBody(z.object({ userId: deps.identity.bodyUserId }).openapi('SeatHoldRequest'), !deps.identity.enabled),
+      },
+      responses: {
+        202: json(deps.resourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
+        200: json(deps.resourceSchema, 'A repeat whose request is decided'),
+      },
+    }),
+    async (c) => {
+      const { eventId } = c.req.valid('param');
+      const userId = actingUserId(c, c.req.valid('json').userId);
+      const options = submitOptions(c, deps.limiter, userId, { userId });
+      const payload = { eventId, userId, acceptedAt: Date.now(), httpRequestId: c.get('requestId') };
+      return queuedAnswer(c, await submitQueued(deps, { lane, payload, userId, options }));
+    },
+  );
+}
 
 /** Decides a batch in sequence order inside the lane transaction: the database rows are locked first. */
 async function decideSeats(trx: Transaction<Database>, items: { requestId: string; payload: SeatPayload }[]) {

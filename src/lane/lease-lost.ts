@@ -1,0 +1,6 @@
+/** The database holds a newer fencing token than this owner: another process owns the lane now. */
+export class LeaseLostError extends Error {
+  constructor() {
+    super('lane ownership lost');
+  }
+}
