@@ -1,6 +1,7 @@
 // A lane type defined only in the tests (test/support/seat-lane) runs through the real API, lane
 // consumer and polls like the built-in ones: a rush with the owner of its lane killed by SIGKILL
-// midway, every request polled to its final state, and the fairness oracle over all of it.
+// midway, every request polled to its final state, and the fairness oracle over all of it. Users
+// repeat themselves: a repeat while their hold waits returns that same hold (one place in line).
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createDb } from '../../src/db/database.js';
@@ -48,8 +49,12 @@ describe('a lane type defined only in the tests', () => {
       const standby = workers.find((w) => w !== owner)!;
       await standby.waitForLog(/lane acquired/, 30_000, (l) => l.lane === SEAT_LANE.name && Number(l.time) >= killedAt);
 
-      expect(answers.filter((a) => a.status !== 202).map((a) => [a.status, a.body?.code])).toEqual([]);
-      const accepted = answers.map((a) => ({ requestId: a.body?.requestId as string, userId: a.item }));
+      // 200: a repeat whose hold was decided just then (its place in line not yet let go).
+      const refused = answers.filter((a) => a.status !== 202 && !(a.status === 200 && a.replayed));
+      expect(refused.map((a) => [a.status, a.body?.code])).toEqual([]);
+      const byId = new Map(answers.map((a) => [a.body?.requestId as string, a.item]));
+      const accepted = [...byId].map(([requestId, userId]) => ({ requestId, userId }));
+      expect(accepted.length).toBeLessThan(answers.length);
       const finals = await finalsOrLost(
         url,
         accepted.map((a) => a.requestId),

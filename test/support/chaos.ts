@@ -43,7 +43,7 @@ export async function killLaneOwnerAfterCommit(
 }
 
 /** The last sequence the lane's owner announced as decided. */
-export async function laneDecided(redis: Redis, queuePrefix: string, lane: Lane): Promise<number> {
+export async function laneDecided(redis: Redis, queuePrefix: string, lane: Pick<Lane, 'name'>): Promise<number> {
   return Number((await redis.get(laneKeys(queuePrefix, lane).decided)) ?? 0);
 }
 
@@ -54,6 +54,8 @@ export interface Answer<T> {
   status: number | null;
   body?: Record<string, unknown> & { requestId?: string; code?: string; sequence?: number | null };
   contentType?: string | null;
+  /** The answer returned an earlier request of the same intent (Idempotent-Replayed). */
+  replayed?: boolean;
   sentAt: number;
   ms: number;
 }
@@ -84,7 +86,9 @@ export async function send<T>(
       parsed = { raw: text };
     }
     const contentType = res.headers.get('content-type');
-    return { item, index, status: res.status, body: parsed, contentType, sentAt, ms: performance.now() - started };
+    const replayed = res.headers.get('Idempotent-Replayed') === 'true';
+    const ms = performance.now() - started;
+    return { item, index, status: res.status, body: parsed, contentType, replayed, sentAt, ms };
   } catch {
     return { item, index, status: null, sentAt, ms: performance.now() - started };
   }

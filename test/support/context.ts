@@ -7,7 +7,9 @@ import { createDb, type Db } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { LANE_TYPES } from '../../apps/lane-types.js';
-import { createLaneQueues } from './lanes.js';
+import { LaneSet } from '../../src/lane/lane-set.js';
+import { createLaneQueues } from '../../src/queues/lanes.js';
+import type { LaneType } from '../../src/queues/lane-type.js';
 import { LaneProgress } from '../../src/request/lane-progress.js';
 import { checkRequests } from './openapi-conformance.js';
 
@@ -25,14 +27,17 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** `connectionLimit: 1` puts every query of the app on one MySQL session, whose counters a test can read. */
-export function createTestContext(overrides: Record<string, string> = {}, { connectionLimit = 20 } = {}) {
+export function createTestContext(
+  overrides: Record<string, string> = {},
+  { connectionLimit = 20, laneTypes = LANE_TYPES }: { connectionLimit?: number; laneTypes?: readonly LaneType[] } = {},
+) {
   const config = testConfig(overrides);
   const logger = createLogger(config, 'test');
   const db: Db = createDb(config.DATABASE_URL, { connectionLimit });
   const redis = createRedis(config, { maxRetriesPerRequest: 1 });
-  const queues = createLaneQueues(config, redis);
+  const queues = createLaneQueues(config, redis, new LaneSet(laneTypes, config).all);
   const progress = new LaneProgress(createRedis(config), config.QUEUE_PREFIX, logger);
-  const app = createApp({ config, db, redis, logger, queues, progress, laneTypes: LANE_TYPES });
+  const app = createApp({ config, db, redis, logger, queues, progress, laneTypes });
   // Every answer a component test sees is also checked against the app's OpenAPI document.
   checkRequests(app);
   return {
