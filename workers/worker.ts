@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/database.js';
-import { createLogger } from '../src/logger.js';
-import { createRedis } from '../src/redis.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createDb, type Db } from '../src/db/database.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { createRedis, type RedisClient } from '../src/redis.js';
 import { createLaneQueues } from '../src/queues/lanes.js';
 import { LaneSet } from '../src/lane/lane-set.js';
 import { createExpiryQueue, startExpiry } from '../src/order/order-expiry.js';
@@ -37,21 +37,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const queues = createLaneQueues(config, redis, lanes.all);
 
   const expiryQueue = createExpiryQueue(config.QUEUE_PREFIX, redis);
-  const purge = startIdempotencyPurge({
-    db,
-    intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS,
-    logger,
-    ttlS: config.IDEMPOTENCY_TTL_S,
-    outcomeRetentionS: config.REQUEST_OUTCOME_RETENTION_S,
-  });
-  const expiry = startExpiry({
-    db,
-    queuePrefix: config.QUEUE_PREFIX,
-    connection: redis,
-    redis,
-    sweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
-    logger,
-  });
+  const { purge, expiry } = startHousekeeping(config, db, redis, logger);
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -101,4 +87,25 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       logger.info('worker stopped');
     },
   );
+}
+
+/** The order expiry and the idempotency purge, beside the lanes. */
+function startHousekeeping(config: Config, db: Db, redis: RedisClient, logger: Logger) {
+  const purge = startIdempotencyPurge({
+    db,
+    intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS,
+    logger,
+    ttlS: config.IDEMPOTENCY_TTL_S,
+    outcomeRetentionS: config.REQUEST_OUTCOME_RETENTION_S,
+  });
+  const expiry = startExpiry({
+    db,
+    queuePrefix: config.QUEUE_PREFIX,
+    connection: redis,
+    redis,
+    sweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
+    logger,
+  });
+
+  return { purge, expiry };
 }

@@ -75,39 +75,44 @@ function instantOutcomes(types: readonly LaneType[]): Map<string, InstantOutcome
   return outcomes;
 }
 
-export function createApp(input: AppDeps) {
-  const lookups: RequestLookup[] = [];
-  const deps = {
+/** What the routes share: the input plus the request path's parts, made once per app. */
+function requestDeps(input: AppDeps) {
+  return {
     ...input,
     reads: input.limiterRedis ?? input.redis,
     outcomes: input.outcomes ?? new OutcomeCache(),
     instant: new InstantAnswers(input.redis, input.config.QUEUE_PREFIX, instantOutcomes(input.laneTypes)),
     front: new LaneFront(input),
     lanes: new LaneSet(input.laneTypes, input.config),
-    lookups,
+    /** Filled in as the lane types' API parts are made. */
+    lookups: [] as RequestLookup[],
     resourceSchema: requestResourceSchema(input.laneTypes),
+    identity: createIdentity(input.config),
   };
-  const { config, db, logger } = deps;
+}
+type RequestDepsOfApp = ReturnType<typeof requestDeps>;
+
+export function createApp(input: AppDeps) {
+  const deps = requestDeps(input);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const registry = deps.metrics ?? new Registry();
-  const identity = createIdentity(config);
-  const routeDeps = { ...deps, identity };
   registerQueueMetrics(registry, deps);
-  const submits = { ...routeDeps, limiter: createSubmitLimiter(deps.limiterRedis ?? deps.redis, config, registry) };
+  observeRequests(app, registry, deps.logger, deps.identity.enabled);
+  guardRequests(app, deps);
+  mountRoutes(app, deps, registry);
+  documentApi(app, API_VERSION, deps.identity.enabled);
+  app.route('/', docsRoutes());
+  app.notFound((c) => problemResponse(c, problem(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => errorToResponse(err, c, deps.logger.child({ reqId: c.get('requestId') })));
+  return app;
+}
 
-  // One middleware around every request: its id (an X-Request-Id from the client is kept when it is
-  // safe to log; anything else is replaced), its duration in the metrics, and a log line for a 5xx.
+/**
+ * One middleware around every request: its id (an X-Request-Id from the client is kept when it is
+ * safe to log; anything else is replaced), its duration in the metrics, and a log line for a 5xx.
+ */
+function observeRequests(app: OpenAPIHono<AppEnv>, registry: Registry, logger: Logger, identityEnabled: boolean) {
   const observe = createHttpMetrics(registry);
-  // Not async: one promise (next()'s continuation) per request instead of an async function's as well.
-  app.use('*', (c, next) => {
-    const given = c.req.header('X-Request-Id');
-    const id = given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
-    c.set('requestId', id);
-    if (!identity.enabled) c.set(VERIFIED_USER, null);
-    setResponseHeader(c as Context, 'X-Request-Id', id);
-    const started = performance.now();
-    return next().then(() => answered(c as Context, id, started));
-  });
   const answered = (c: Context, id: string, started: number) => {
     const ms = performance.now() - started;
     const status = c.res.status;
@@ -128,6 +133,22 @@ export function createApp(input: AppDeps) {
     if (status >= 500) logger.error(line, 'request');
     else logger.debug(line, 'request');
   };
+  // Not async: one promise (next()'s continuation) per request instead of an async function's as well.
+  app.use('*', (c, next) => {
+    const given = c.req.header('X-Request-Id');
+    const id = given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', id);
+    // With identity off, user routes trust the ids they are given: marked here, instead of one more
+    // middleware to dispatch on each user route.
+    if (!identityEnabled) c.set(VERIFIED_USER, null);
+    setResponseHeader(c as Context, 'X-Request-Id', id);
+    const started = performance.now();
+    return next().then(() => answered(c as Context, id, started));
+  });
+}
+
+/** Body limit, authentication and idempotency, in that order, before any route. */
+function guardRequests(app: OpenAPIHono<AppEnv>, { config, db, identity }: RequestDepsOfApp) {
   // Only requests that may carry a body pass the body limit; only POSTs take an Idempotency-Key.
   app.on(
     ['POST', 'PUT', 'PATCH', 'DELETE'],
@@ -143,34 +164,29 @@ export function createApp(input: AppDeps) {
     except((c) => c.req.path.startsWith(DASHBOARD_PATH), adminBearer(config.ADMIN_TOKEN)),
   );
   app.use(`${DASHBOARD_PATH}/*`, adminBasic(config.ADMIN_TOKEN));
-  // With identity off, user routes trust the ids they are given: the request-id middleware marks
-  // every request so, instead of one more middleware to dispatch on each user route.
   if (identity.enabled) for (const path of USER_ROUTES) app.use(path, identity.middleware);
   app.on('POST', '*', idempotency(db, config.IDEMPOTENCY_TTL_S * 1000));
+}
 
+/** Every feature's routes, and each lane type's own (its submit routes, and its request ids' reader). */
+function mountRoutes(app: OpenAPIHono<AppEnv>, deps: RequestDepsOfApp, registry: Registry) {
   app.route('/', opsRoutes(deps));
   app.route('/', metricsRoutes(registry));
   app.route(DASHBOARD_PATH, dashboardRoutes(deps));
-  app.route('/', balanceRoutes(routeDeps));
+  app.route('/', balanceRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', productAdminRoutes(deps));
-  app.route('/', couponRoutes(routeDeps));
+  app.route('/', couponRoutes(deps));
   app.route('/', couponAdminRoutes(deps));
-  app.route('/', requestRoutes(routeDeps));
-  app.route('/', orderRoutes(routeDeps));
-  app.route('/', paymentRoutes(routeDeps));
-  for (const laneType of input.laneTypes) {
+  app.route('/', requestRoutes(deps));
+  app.route('/', orderRoutes(deps));
+  app.route('/', paymentRoutes(deps));
+  const submits = { ...deps, limiter: createSubmitLimiter(deps.limiterRedis ?? deps.redis, deps.config, registry) };
+  for (const laneType of deps.laneTypes) {
     const api = laneType.api(submits);
     app.route('/', api.routes);
-    if (api.lookup) lookups.push(api.lookup);
+    if (api.lookup) deps.lookups.push(api.lookup);
   }
-
-  documentApi(app, API_VERSION, identity.enabled);
-  app.route('/', docsRoutes());
-
-  app.notFound((c) => problemResponse(c, problem(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)));
-  app.onError((err, c) => errorToResponse(err, c, logger.child({ reqId: c.get('requestId') })));
-  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

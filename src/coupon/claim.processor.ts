@@ -9,6 +9,17 @@ import { decideClaims, holderKey, type CouponState } from './claim.decider.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+function couponState(r: Awaited<ReturnType<typeof lockCoupons>>[number]): CouponState {
+  return {
+    id: r.id,
+    totalQuantity: r.total_quantity,
+    issuedQuantity: r.issued_quantity,
+    claimStartsAt: r.claim_starts_at,
+    preQueueOpensAt: r.pre_queue_opens_at,
+    claimEndsAt: r.claim_ends_at,
+  };
+}
+
 export function claimProcessor(deps: {
   redis: RedisClient;
   soldOutKey: (couponId: number) => string;
@@ -21,19 +32,7 @@ export function claimProcessor(deps: {
       const couponIds = [...new Set(items.map((i) => i.payload.couponId))];
       const userIds = [...new Set(items.map((i) => i.payload.userId))];
       const rows = await lockCoupons(trx, couponIds);
-      const coupons = new Map<number, CouponState>(
-        rows.map((r) => [
-          r.id,
-          {
-            id: r.id,
-            totalQuantity: r.total_quantity,
-            issuedQuantity: r.issued_quantity,
-            claimStartsAt: r.claim_starts_at,
-            preQueueOpensAt: r.pre_queue_opens_at,
-            claimEndsAt: r.claim_ends_at,
-          },
-        ]),
-      );
+      const coupons = new Map<number, CouponState>(rows.map((r) => [r.id, couponState(r)]));
       const holders = new Set(
         (rows.length > 0 ? await findHolders(trx, [...coupons.keys()], userIds) : []).map((h) =>
           holderKey(h.coupon_id, h.user_id),
@@ -65,14 +64,13 @@ export function claimProcessor(deps: {
         const v = verdicts[i];
         if (!v) throw new Error('missing verdict');
         if (!v.issue) return { status: 'REJECTED', error: { code: v.code, message: v.message } };
-        return {
-          status: 'SUCCEEDED',
-          result: {
-            userCouponId: ids.get(item.requestId),
-            couponId: item.payload.couponId,
-            expiresAt: expiresAt.get(item.requestId)?.toISOString(),
-          },
+        const { requestId, payload } = item;
+        const result = {
+          userCouponId: ids.get(requestId),
+          couponId: payload.couponId,
+          expiresAt: expiresAt.get(requestId)?.toISOString(),
         };
+        return { status: 'SUCCEEDED', result };
       });
       const soldOut = [...coupons.values()].filter((c) => c.issuedQuantity >= c.totalQuantity).map((c) => c.id);
       return { decisions, ...(soldOut.length > 0 ? { afterCommit: () => publishSoldOut(soldOut) } : {}) };

@@ -26,7 +26,9 @@ export function submitClaim(
   const acceptedAt = Date.now();
   const known = deps.preQueue.known(couponId);
   return known === undefined
-    ? deps.preQueue.window(couponId).then((window) => claimWithin(deps, { couponId, userId, acceptedAt }, options, window))
+    ? deps.preQueue
+        .window(couponId)
+        .then((window) => claimWithin(deps, { couponId, userId, acceptedAt }, options, window))
     : claimWithin(deps, { couponId, userId, acceptedAt }, options, known);
 }
 

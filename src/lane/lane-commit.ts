@@ -12,7 +12,6 @@ import type { Decision, LaneItem, LaneProcessor } from './lane-processor.js';
 import { LeaseLostError } from './lease-lost.js';
 import { planBatch } from './sequencer.js';
 
-
 export interface Decided {
   held: Held;
   outcome: NewRequestOutcome;
@@ -46,14 +45,11 @@ export async function commitBatch<P extends JobEnvelope>(input: {
     const laneRow = await lockLane(trx, lane.name);
     if (!laneRow || laneRow.fence !== input.fence) throw new LeaseLostError();
 
-    const existing = new Map(
-      (
-        await findOutcomes(
-          trx,
-          candidates.map((c) => c.requestId),
-        )
-      ).map((o) => [o.request_id, o]),
+    const stored = await findOutcomes(
+      trx,
+      candidates.map((c) => c.requestId),
     );
+    const existing = new Map(stored.map((o) => [o.request_id, o]));
     const plan = planBatch(candidates, new Set(existing.keys()), laneRow.last_sequence, input.skipGap);
     if (plan.restartedAt !== undefined) {
       input.log.warn(
@@ -62,25 +58,7 @@ export async function commitBatch<P extends JobEnvelope>(input: {
       );
     }
 
-    const outcomes = new Map<number, NewRequestOutcome>();
-    const valid: { held: Held; item: LaneItem<P> }[] = [];
-    for (const held of plan.run) {
-      const parsed = lane.laneType.payloadSchema.safeParse(held.job.data);
-      if (input.failWith || !parsed.success) {
-        const failure: Failure = input.failWith
-          ? { status: 'FAILED', code: input.failWith, message: 'The engine could not process this request' }
-          : { status: 'FAILED', code: 'INVALID_PAYLOAD', message: 'The queued payload is not valid' };
-        outcomes.set(held.sequence, outcomeRow(lane, held, now, failure));
-        continue;
-      }
-      const item = {
-        requestId: held.requestId,
-        sequence: held.sequence,
-        acceptedAt: held.acceptedAt,
-        payload: parsed.data,
-      };
-      valid.push({ held, item });
-    }
+    const { outcomes, valid } = checkPayloads(lane, plan.run, input.failWith, now);
     const batch =
       valid.length > 0
         ? await processor.decide(
@@ -107,6 +85,33 @@ export async function commitBatch<P extends JobEnvelope>(input: {
       ...(batch?.afterCommit ? { afterCommit: batch.afterCommit } : {}),
     };
   });
+}
+
+/**
+ * The run's requests whose payloads pass the lane type's schema, as items to decide; the others (and
+ * all of them when the run is failed on purpose) already with their FAILED outcome.
+ */
+function checkPayloads<P extends JobEnvelope>(lane: Lane<P>, run: Held[], failWith: string | undefined, now: Date) {
+  const outcomes = new Map<number, NewRequestOutcome>();
+  const valid: { held: Held; item: LaneItem<P> }[] = [];
+  for (const held of run) {
+    const parsed = lane.laneType.payloadSchema.safeParse(held.job.data);
+    if (failWith || !parsed.success) {
+      const failure: Failure = failWith
+        ? { status: 'FAILED', code: failWith, message: 'The engine could not process this request' }
+        : { status: 'FAILED', code: 'INVALID_PAYLOAD', message: 'The queued payload is not valid' };
+      outcomes.set(held.sequence, outcomeRow(lane, held, now, failure));
+      continue;
+    }
+    const item = {
+      requestId: held.requestId,
+      sequence: held.sequence,
+      acceptedAt: held.acceptedAt,
+      payload: parsed.data,
+    };
+    valid.push({ held, item });
+  }
+  return { outcomes, valid };
 }
 
 function outcomeRow(lane: Lane, held: Held, now: Date, d: Decision | Failure): NewRequestOutcome {

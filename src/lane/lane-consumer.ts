@@ -17,7 +17,8 @@ import type { JobEnvelope, Lane } from './lane.js';
 import { DecideRate, RATE_TTL_MS } from './decide-rate.js';
 import { isInfrastructureError } from '../common/infrastructure-errors.js';
 import { findLastSequence } from './lane.repository.js';
-import { commitBatch, type CommittedBatch, type Decided } from './lane-commit.js';
+import { countOutcomes, logDecisions, round2 } from './batch-report.js';
+import { commitBatch, type CommittedBatch } from './lane-commit.js';
 import { LeaseLostError } from './lease-lost.js';
 import { LaneIntake } from './lane-intake.js';
 import { LaneOwnership } from './lane-ownership.js';
@@ -249,7 +250,7 @@ export class LaneConsumer<P extends JobEnvelope> {
   /** After the commit: drop the jobs from the hand, announce progress, complete them while the next batch runs. */
   private async finish(batch: CommittedBatch & { ms: number }): Promise<void> {
     const { done } = batch;
-    this.logDecisions(done);
+    logDecisions(this.log, done);
     for (const d of done) this.intake.held.delete(d.held.sequence);
     this.rate.record(performance.now(), done.length);
     if (done.length > 0) this.announce(Math.max(...done.map((d) => d.held.sequence)));
@@ -276,26 +277,4 @@ export class LaneConsumer<P extends JobEnvelope> {
       .exec()
       .catch((err: Error) => this.log.warn({ err: err.message }, 'could not publish lane progress'));
   }
-
-  /** At debug, a line per decided request with both its ids: one grep finds submit, decision, outcome. */
-  private logDecisions(done: Decided[]): void {
-    if (!this.log.isLevelEnabled('debug')) return;
-    for (const { held, outcome } of done) {
-      const httpRequestId = (held.job.data as { httpRequestId?: unknown } | undefined)?.httpRequestId;
-      const { status, error_code: code } = outcome;
-      const ids = { requestId: held.requestId, httpRequestId, sequence: held.sequence };
-      this.log.debug({ ...ids, status, code: code ?? undefined }, 'decided');
-    }
-  }
-}
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-function countOutcomes(done: Decided[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { outcome } of done) {
-    const key = outcome.error_code ?? outcome.status;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }

@@ -33,7 +33,12 @@ export const OrderParams = z.object({ orderId: idParam('orderId') });
 export const userBody = (identity: Identity) =>
   jsonBody(z.object({ userId: identity.bodyUserId }).openapi('UserRef'), !identity.enabled);
 
-export function orderRoutes(deps: { db: Db; redis: RedisClient; identity: Identity; config: { QUEUE_PREFIX: string } }) {
+export function orderRoutes(deps: {
+  db: Db;
+  redis: RedisClient;
+  identity: Identity;
+  config: { QUEUE_PREFIX: string };
+}) {
   const { db, identity } = deps;
   const stockGate = new StockGate(deps.redis, deps.config.QUEUE_PREFIX);
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })

@@ -42,41 +42,40 @@ function submitOrder(
 
 export function orderSubmitRoutes(deps: OrderDeps) {
   const { identity } = deps;
-  return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook })
-    .openapi(
-      route({
-        method: 'post',
-        path: '/orders',
-        operationId: 'placeOrder',
-        summary: 'Place an order (queued, decided in arrival order)',
-        description:
-          'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires. Orders ' +
-          'are never merged: two submits without a key are two orders. An Idempotency-Key is recorded with the ' +
-          'job in one Redis transaction: the same key and body return the same request on any API process, ' +
-          'also after the first answer was lost (Idempotent-Replayed: true).',
-        tags: ['Orders'],
-        access: 'user',
-        identity,
-        queued: true,
-        request: { body: jsonBody(newOrder(identity)) },
-        responses: {
-          202: json(deps.resourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
-          200: json(
-            deps.resourceSchema,
-            'Final at once: an order of one product the order lane left out of stock (REJECTED ' +
-              'INSUFFICIENT_STOCK, no sequence), or a repeat of the same Idempotency-Key and body whose request is decided',
-          ),
-        },
-      }),
-      async (c) => {
-        const body = c.req.valid('json');
-        const userId = actingUserId(c, body.userId);
-        const order = {
-          userId,
-          items: body.items,
-          ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
-        };
-        return queuedAnswer(c, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
+  return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook }).openapi(
+    route({
+      method: 'post',
+      path: '/orders',
+      operationId: 'placeOrder',
+      summary: 'Place an order (queued, decided in arrival order)',
+      description:
+        'When SUCCEEDED the order holds its stock (and coupon) until it is paid, cancelled or expires. Orders ' +
+        'are never merged: two submits without a key are two orders. An Idempotency-Key is recorded with the ' +
+        'job in one Redis transaction: the same key and body return the same request on any API process, ' +
+        'also after the first answer was lost (Idempotent-Replayed: true).',
+      tags: ['Orders'],
+      access: 'user',
+      identity,
+      queued: true,
+      request: { body: jsonBody(newOrder(identity)) },
+      responses: {
+        202: json(deps.resourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
+        200: json(
+          deps.resourceSchema,
+          'Final at once: an order of one product the order lane left out of stock (REJECTED ' +
+            'INSUFFICIENT_STOCK, no sequence), or a repeat of the same Idempotency-Key and body whose request is decided',
+        ),
       },
-    );
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const userId = actingUserId(c, body.userId);
+      const order = {
+        userId,
+        items: body.items,
+        ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
+      };
+      return queuedAnswer(c, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
+    },
+  );
 }

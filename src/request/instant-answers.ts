@@ -41,7 +41,8 @@ export class InstantAnswers {
     /** By kind: two lowercase letters. */
     private readonly outcomes: ReadonlyMap<string, InstantOutcome>,
   ) {
-    for (const kind of outcomes.keys()) if (!/^[a-z]{2}$/.test(kind)) throw new Error(`bad instant answer kind ${kind}`);
+    for (const kind of outcomes.keys())
+      if (!/^[a-z]{2}$/.test(kind)) throw new Error(`bad instant answer kind ${kind}`);
   }
 
   /** The shared key: the first answer to be issued creates it; a poll only reads it. */

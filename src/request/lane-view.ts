@@ -111,7 +111,11 @@ export class LaneViews {
 
   private answer(lane: string, view: View, flag: LaneFlag | undefined): LaneSnapshot {
     const decided = Math.max(view.decided, this.deps.progress.decided(lane));
-    const snapshot: LaneSnapshot = { waiting: Math.max(0, view.accepted + view.inFlight - decided), decided, rate: view.rate };
+    const snapshot: LaneSnapshot = {
+      waiting: Math.max(0, view.accepted + view.inFlight - decided),
+      decided,
+      rate: view.rate,
+    };
     if (flag) snapshot.flagged = view.flags.isSet(flag.key);
     return snapshot;
   }
@@ -120,7 +124,17 @@ export class LaneViews {
     let view = this.views.get(lane);
     if (!view) {
       const keys = laneKeys(this.deps.config.QUEUE_PREFIX, { name: lane });
-      view = { decided: 0, accepted: 0, inFlight: 0, ownSinceRead: 0, rate: undefined, flags: new FlagWatch(), readAt: 0, reading: undefined, keys };
+      view = {
+        decided: 0,
+        accepted: 0,
+        inFlight: 0,
+        ownSinceRead: 0,
+        rate: undefined,
+        flags: new FlagWatch(),
+        readAt: 0,
+        reading: undefined,
+        keys,
+      };
       this.views.set(lane, view);
     }
     return view;

@@ -15,7 +15,11 @@ import { parseRequestId } from '../../src/request/request.ids.js';
 import { isInstantRequestId } from '../../src/request/instant-answers.js';
 
 /** The pid in a lane's lease (`<host>:<pid>:<uuid8>:<fence>`), or null when nobody holds it. */
-export async function laneOwnerPid(redisUrl: string, queuePrefix: string, lane: Pick<Lane, 'name'>): Promise<number | null> {
+export async function laneOwnerPid(
+  redisUrl: string,
+  queuePrefix: string,
+  lane: Pick<Lane, 'name'>,
+): Promise<number | null> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     return leaseHolderPid(await redis.get(laneKeys(queuePrefix, lane).lease));

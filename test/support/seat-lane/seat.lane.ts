@@ -51,7 +51,10 @@ function seatRoutes(deps: LaneApiDeps) {
       queued: true,
       request: {
         params: z.object({ eventId: idParam('eventId') }),
-        body: jsonBody(z.object({ userId: deps.identity.bodyUserId }).openapi('SeatHoldRequest'), !deps.identity.enabled),
+        body: jsonBody(
+          z.object({ userId: deps.identity.bodyUserId }).openapi('SeatHoldRequest'),
+          !deps.identity.enabled,
+        ),
       },
       responses: {
         202: json(deps.resourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),
