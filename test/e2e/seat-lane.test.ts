@@ -54,7 +54,6 @@ describe('a lane type defined only in the tests', () => {
       expect(refused.map((a) => [a.status, a.body?.code])).toEqual([]);
       const byId = new Map(answers.map((a) => [a.body?.requestId as string, a.item]));
       const accepted = [...byId].map(([requestId, userId]) => ({ requestId, userId }));
-      expect(accepted.length).toBeLessThan(answers.length);
       const finals = await finalsOrLost(
         url,
         accepted.map((a) => a.requestId),
