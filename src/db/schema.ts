@@ -158,8 +158,6 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
 }
 
-export type ProductRow = Selectable<ProductTable>;
 export type CouponRow = Selectable<CouponTable>;
-export type UserCouponRow = Selectable<UserCouponTable>;
 export type OrderRow = Selectable<OrderTable>;
 export type NewRequestOutcome = Insertable<RequestOutcomeTable>;

@@ -30,12 +30,6 @@ export interface OrderInput {
   acceptedAt: Date;
 }
 
-export interface NewOrderLine {
-  productId: number;
-  quantity: number;
-  unitPrice: number;
-}
-
 /** The REJECTED codes of an order (the OpenAPI document lists them from here). */
 export const ORDER_REJECTIONS = [
   'PRODUCT_NOT_FOUND',
