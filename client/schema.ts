@@ -1620,6 +1620,19 @@ export interface operations {
           };
         };
       };
+      /** @description The resource does not exist: COUPON_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'COUPON_NOT_FOUND';
+          };
+        };
+      };
       /** @description The request conflicts with the current state; nothing changed: IDEMPOTENCY_KEY_IN_PROGRESS */
       409: {
         headers: {
@@ -1908,6 +1921,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
             code?: 'MALFORMED_REQUEST' | 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description The resource does not exist: PRODUCT_NOT_FOUND */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'PRODUCT_NOT_FOUND';
           };
         };
       };
@@ -2765,7 +2791,7 @@ export interface operations {
           };
         };
       };
-      /** @description The engine cannot take the request now; retry after Retry-After: SERVICE_UNAVAILABLE */
+      /** @description The engine cannot take the request now; retry after Retry-After: SERVICE_UNAVAILABLE, OVERLOADED */
       503: {
         headers: {
           'Retry-After': components['headers']['Retry-After'];
@@ -2775,7 +2801,7 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
-            code?: 'SERVICE_UNAVAILABLE';
+            code?: 'SERVICE_UNAVAILABLE' | 'OVERLOADED';
           };
         };
       };

@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   ORDER_PAYMENT_WINDOW_MS: intFromEnv(600_000, 1_000),
   MAX_LANE_DEPTH: intFromEnv(100_000, 1),
+  /** Long polls (`?waitMs=`) one API process holds at once; one more is answered 503 with Retry-After. */
+  MAX_LONG_POLLS: intFromEnv(5_000, 1, 1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['0', '1', 'true', 'false'])

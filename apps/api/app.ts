@@ -24,6 +24,7 @@ import { validationHook } from '../../src/http/validation.js';
 import { createHttpMetrics } from '../../src/metrics/http.metrics.js';
 import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
 import { registerQueueMetrics } from '../../src/metrics/queue.metrics.js';
+import { registerFrontMetrics } from '../../src/metrics/front.metrics.js';
 import { balanceRoutes } from '../../src/balance/balance.routes.js';
 import { productAdminRoutes, productRoutes } from '../../src/product/product.routes.js';
 import { couponAdminRoutes, couponRoutes } from '../../src/coupon/coupon.routes.js';
@@ -97,6 +98,7 @@ export function createApp(input: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const registry = deps.metrics ?? new Registry();
   registerQueueMetrics(registry, deps);
+  registerFrontMetrics(registry, deps);
   observeRequests(app, registry, deps.logger, deps.identity.enabled);
   guardRequests(app, deps);
   mountRoutes(app, deps, registry);

@@ -28,7 +28,7 @@ export function claimRoutes(deps: LaneApiDeps & ClaimDeps) {
       access: 'user',
       identity,
       queued: true,
-      errors: { 503: ['PRE_QUEUE_DRAWING'] },
+      errors: { 404: ['COUPON_NOT_FOUND'], 503: ['PRE_QUEUE_DRAWING'] },
       request: {
         params: z.object({ couponId: idParam('couponId') }),
         body: jsonBody(z.object({ userId: identity.bodyUserId }).openapi('ClaimRequest'), !identity.enabled),

@@ -1,5 +1,7 @@
 // Accepting a coupon claim: into the coupon's lane, one place in line per user (the lane type's
-// rule), or into the coupon's pre-queue before its start (pre-queue.step.ts).
+// rule), or into the coupon's pre-queue before its start (pre-queue.step.ts). A claim for a coupon
+// that does not exist is answered 404 and queues nothing.
+import { NotFoundError } from '../common/errors.js';
 import type { Lane } from '../lane/lane.js';
 import type { RequestDeps, SubmitOptions } from '../request/request.service.js';
 import { submitQueued, type Submitted } from '../request/submit.service.js';
@@ -38,11 +40,12 @@ function claimWithin(
   options: SubmitOptions,
   window: CouponWindow | null,
 ): Promise<Submitted> {
+  if (!window) throw new NotFoundError('COUPON_NOT_FOUND', `Coupon ${claim.couponId} does not exist`);
   const lane = deps.laneOf(claim.couponId);
   const { httpRequestId } = options;
   const payload = httpRequestId ? { ...claim, httpRequestId } : claim;
-  const opensAt = window?.preQueueOpensAt ?? null;
-  const startsAt = window?.claimStartsAt ?? null;
+  const opensAt = window.preQueueOpensAt;
+  const startsAt = window.claimStartsAt;
   const before =
     opensAt !== null && startsAt !== null && claim.acceptedAt >= opensAt
       ? preQueueStep(deps, lane, { ...claim, claimStartsAt: startsAt })

@@ -53,17 +53,16 @@ export interface PreQueued {
   sequence: number | null;
 }
 
-/** How long a coupon nobody created yet is remembered as missing. */
-const MISSING_MS = 1_000;
 /** Coupons remembered at most (claims for random ids must not grow the map without bound). */
 const MAX_WINDOWS = 10_000;
 
 export class PreQueue {
   /**
    * A coupon's times never change once created, so each API process reads them once from MySQL (a
-   * coupon first claimed while MySQL is down is refused with 503, as a read would be).
+   * coupon first claimed while MySQL is down is refused with 503, as a read would be). A coupon that
+   * does not exist is read again every time: it may be created the next moment, on any process.
    */
-  private readonly windows = new Map<number, CouponWindow | { missingUntil: number }>();
+  private readonly windows = new Map<number, CouponWindow>();
   /** Reads under way: the concurrent first claims of a coupon (a rush's opening) share one. */
   private readonly reading = new Map<number, Promise<CouponWindow | null>>();
 
@@ -76,19 +75,15 @@ export class PreQueue {
     return { lane, pre: lane.preQueue(couponId) };
   }
 
-  /** The window when this process already knows it (null: the coupon does not exist), else undefined. */
-  known(couponId: number): CouponWindow | null | undefined {
-    const known = this.windows.get(couponId);
-    if (known && !('missingUntil' in known)) return known;
-    if (known && known.missingUntil > Date.now()) return null;
-    return undefined;
+  /** The window when this process already knows the coupon, else undefined. */
+  known(couponId: number): CouponWindow | undefined {
+    return this.windows.get(couponId);
   }
 
   /** The coupon's pre-queue window, or null when it does not exist. */
   async window(couponId: number): Promise<CouponWindow | null> {
     const known = this.windows.get(couponId);
-    if (known && !('missingUntil' in known)) return known;
-    if (known && known.missingUntil > Date.now()) return null;
+    if (known) return known;
     let read = this.reading.get(couponId);
     if (!read) {
       read = this.readWindow(couponId).finally(() => this.reading.delete(couponId));
@@ -105,11 +100,11 @@ export class PreQueue {
           claimStartsAt: row.claim_starts_at?.getTime() ?? null,
         }
       : null;
-    this.remember(couponId, window ?? { missingUntil: Date.now() + MISSING_MS });
+    if (window) this.remember(couponId, window);
     return window;
   }
 
-  private remember(couponId: number, entry: CouponWindow | { missingUntil: number }): void {
+  private remember(couponId: number, entry: CouponWindow): void {
     this.windows.delete(couponId);
     if (this.windows.size >= MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value as number);
     this.windows.set(couponId, entry);

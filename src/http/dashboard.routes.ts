@@ -15,10 +15,7 @@ export const DASHBOARD_PATH = '/admin/queues';
 
 type ServeStatic = ConstructorParameters<typeof HonoAdapter>[0];
 
-export function dashboardRoutes(deps: {
-  queues: Map<string, Queue>;
-  lanes: { all: readonly Lane[] };
-}) {
+export function dashboardRoutes(deps: { queues: Map<string, Queue>; lanes: { all: readonly Lane[] } }) {
   const uiBasePath = dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json'));
   const staticRoot = join(uiBasePath, 'dist', 'static');
   // The adapter hands serveStatic a root relative to the working directory at start-up; pin it to

@@ -32,10 +32,7 @@ export function registerQueueMetrics(
   },
 ): void {
   const decidedKeys = new Map(
-    deps.lanes.all.map((lane) => [
-      lane.name,
-      laneKeys(deps.config.QUEUE_PREFIX, lane).decided,
-    ]),
+    deps.lanes.all.map((lane) => [lane.name, laneKeys(deps.config.QUEUE_PREFIX, lane).decided]),
   );
 
   async function readQueue(name: string, queue: Queue): Promise<QueueStats> {

@@ -8,6 +8,7 @@ import { queuedAnswer, submitOptions } from '../request/submit-route.js';
 import type { SubmitOptions } from '../request/request.service.js';
 import { submitQueued, type Submitted } from '../request/submit.service.js';
 import type { LaneApiDeps } from '../queues/lane-type.js';
+import { KnownProducts } from '../product/known-products.js';
 import type { OrderPayload } from './order.payload.js';
 
 const newOrder = (identity: Identity) =>
@@ -27,20 +28,26 @@ const newOrder = (identity: Identity) =>
     })
     .openapi('NewOrder');
 
-type OrderDeps = LaneApiDeps & { lane: Lane<OrderPayload> };
+type OrderDeps = LaneApiDeps & { lane: Lane<OrderPayload>; products: KnownProducts };
 
-/** Accepts an order into the order lane: one global arrival order for every order. */
-function submitOrder(
+/**
+ * Accepts an order into the order lane: one global arrival order for every order. An order naming
+ * a product that does not exist is answered 404 and queues nothing.
+ */
+async function submitOrder(
   deps: OrderDeps,
   order: Omit<OrderPayload, 'nonce' | 'acceptedAt' | 'httpRequestId'>,
   options: SubmitOptions,
 ): Promise<Submitted> {
+  const productIds = order.items.map((i) => i.productId);
+  if (!deps.products.knows(productIds)) await deps.products.require(productIds);
   const { httpRequestId } = options;
   const payload = { ...order, acceptedAt: Date.now(), ...(httpRequestId ? { httpRequestId } : {}) };
   return submitQueued(deps, { lane: deps.lane, payload, userId: order.userId, options });
 }
 
-export function orderSubmitRoutes(deps: OrderDeps) {
+export function orderSubmitRoutes(input: Omit<OrderDeps, 'products'>) {
+  const deps: OrderDeps = { ...input, products: new KnownProducts(input.db) };
   const { identity } = deps;
   return new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook }).openapi(
     route({
@@ -57,6 +64,7 @@ export function orderSubmitRoutes(deps: OrderDeps) {
       access: 'user',
       identity,
       queued: true,
+      errors: { 404: ['PRODUCT_NOT_FOUND'] },
       request: { body: jsonBody(newOrder(identity)) },
       responses: {
         202: json(deps.resourceSchema, 'Queued; poll Location. Also a repeat whose request still waits or runs'),

@@ -10,6 +10,17 @@ export async function findProduct(db: Executor, id: number) {
   return db.selectFrom('products').select(columns).where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of these product ids exist. */
+export async function findProductIds(db: Db, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('products')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return rows.map((r) => Number(r.id));
+}
+
 export async function listProducts(db: Db, limit: number, afterId: number | null) {
   let query = db
     .selectFrom('products')

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedStack, type Stack } from '../support/processes.js';
 import { type ManagedProcess } from '../../rush/processes.js';
+import { adminHeaders } from '../support/context.js';
 
 let stack: Stack;
 let url: string;
@@ -14,6 +15,9 @@ let api: ManagedProcess;
 beforeAll(async () => {
   stack = await isolatedStack();
   ({ url, proc: api } = await stack.api());
+  // Coupon 1 of this run's database: claims for a coupon that does not exist are 404.
+  const coupon = { name: 'limits', discountType: 'FIXED', discountValue: 1, totalQuantity: 10, validDays: 1 };
+  await fetch(`${url}/admin/coupons`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(coupon) });
 });
 afterAll(() => stack?.close());
 

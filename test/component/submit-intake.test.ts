@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimLane, laneKeys } from '../support/lanes.js';
-import { createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
+import { adminHeaders, createTestContext, newUserId, postJson, type TestContext } from '../support/context.js';
 import { expectProblem } from '../support/problem.js';
 import { isolatedStack, type Stack } from '../support/processes.js';
 
@@ -30,13 +30,24 @@ interface Resource {
   position: number;
 }
 
+/** Creates coupons until one has this id (a fresh database numbers them 1, 2, …). */
+async function couponWithId(ctx: TestContext, id: number): Promise<number> {
+  const coupon = { name: 'intake', discountType: 'FIXED', discountValue: 1, totalQuantity: 1_000, validDays: 1 };
+  for (;;) {
+    const created = (await postJson(ctx, '/admin/coupons', coupon, adminHeaders).then((r) => r.json())) as {
+      id: number;
+    };
+    if (created.id >= id) return created.id;
+  }
+}
+
 const waitingIn = (ctx: TestContext, couponId: number) =>
   (ctx.redis as Redis).llen(laneKeys(ctx.config.QUEUE_PREFIX, claimLane(couponId % ctx.config.COUPON_LANES)).wait);
 
 describe('submitting to a lane', () => {
   it('when 60 claims arrive at the same moment, then they take 60 consecutive sequences and each finds its own place', async () => {
     const ctx = await app();
-    const couponId = 4;
+    const couponId = await couponWithId(ctx, 4);
     const answers = await Promise.all(
       Array.from({ length: 60 }, () => postJson(ctx, `/coupons/${couponId}/claims`, { userId: newUserId() })),
     );
@@ -55,7 +66,8 @@ describe('submitting to a lane', () => {
 
   it('when a lane holds MAX_LANE_DEPTH undecided requests, then the next submit is 503 OVERLOADED and nothing is queued', async () => {
     const ctx = await app({ MAX_LANE_DEPTH: '3' });
-    const couponId = 1;
+    const couponId = await couponWithId(ctx, 1);
+    await couponWithId(ctx, couponId + 1);
     for (let i = 0; i < 3; i++) {
       expect((await postJson(ctx, `/coupons/${couponId}/claims`, { userId: newUserId() })).status).toBe(202);
     }
