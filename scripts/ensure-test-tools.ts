@@ -12,8 +12,8 @@ interface Tool {
   /** Names another binary to use instead; the test reads the same variable. */
   variable: string;
   defaultPath: string;
-  /** The Debian package that installs it at `defaultPath`. */
-  debianPackage: string;
+  /** The Debian packages that install it at `defaultPath`, the first one named in messages. */
+  debianPackages: string[];
 }
 
 const TOOLS: Tool[] = [
@@ -22,7 +22,9 @@ const TOOLS: Tool[] = [
     neededBy: 'test/e2e/docs-page.test.ts',
     variable: 'CHROMIUM_PATH',
     defaultPath: '/usr/bin/chromium',
-    debianPackage: 'chromium',
+    // Installed without recommends, which would bring udev, upower, printing and a systemd upgrade
+    // to a machine that only needs headless Chromium; the fonts are the recommend the page shows.
+    debianPackages: ['chromium', 'fonts-liberation'],
   },
 ];
 
@@ -60,10 +62,10 @@ function canInstall(): boolean {
 
 /** Installs the Debian packages of `wanted` and checks that each landed where its test looks. */
 function install(wanted: Tool[]): void {
-  const packages = wanted.map((tool) => tool.debianPackage).join(' ');
+  const packages = wanted.flatMap((tool) => tool.debianPackages).join(' ');
   console.log(`pretest: installing ${packages} with apt-get (for ${wanted.map((t) => t.neededBy).join(', ')})`);
   aptGet(['update', '-q'], `could not install ${packages}`);
-  aptGet(['install', '-y', '-q', ...packages.split(' ')], `could not install ${packages}`);
+  aptGet(['install', '-y', '-q', '--no-install-recommends', ...packages.split(' ')], `could not install ${packages}`);
   const still = wanted.filter((tool) => !executable(tool.defaultPath));
   if (still.length > 0)
     stop(`apt-get installed ${packages} but ${still.map((t) => t.defaultPath).join(', ')} is missing`);
@@ -77,10 +79,10 @@ for (const tool of wanted) {
 }
 if (wanted.length > 0 && !canInstall()) {
   const advice = wanted.map(
-    (t) => `${t.name} for ${t.neededBy}: install Debian's ${t.debianPackage} or set ${t.variable}`,
+    (t) => `${t.name} for ${t.neededBy}: install Debian's ${t.debianPackages[0]} or set ${t.variable}`,
   );
   stop(
-    `npm test needs ${advice.join('; ')} (as root: apt-get install ${wanted.map((t) => t.debianPackage).join(' ')})`,
+    `npm test needs ${advice.join('; ')} (as root: apt-get install ${wanted.flatMap((t) => t.debianPackages).join(' ')})`,
   );
 }
 if (wanted.length > 0) install(wanted);
