@@ -65,7 +65,10 @@ function install(wanted: Tool[]): void {
   const packages = wanted.flatMap((tool) => tool.debianPackages).join(' ');
   console.log(`pretest: installing ${packages} with apt-get (for ${wanted.map((t) => t.neededBy).join(', ')})`);
   aptGet(['update', '-q'], `could not install ${packages}`);
-  aptGet(['install', '-y', '-q', '--no-install-recommends', ...packages.split(' ')], `could not install ${packages}`);
+  aptGet(
+    ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...packages.split(' ')],
+    `could not install ${packages}`,
+  );
   const still = wanted.filter((tool) => !executable(tool.defaultPath));
   if (still.length > 0)
     stop(`apt-get installed ${packages} but ${still.map((t) => t.defaultPath).join(', ')} is missing`);
