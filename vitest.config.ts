@@ -4,6 +4,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // takes minutes and measures takeover and resume times, so its files run one at a time. `npm test`
 // leaves it out; CI runs both (.ci/run).
 const chaos = process.argv.some((arg) => /(^|\/)test\/chaos(\/|$)/.test(arg.replace(/\\/g, '/')));
+// Under CI, `npm test` as a developer runs it also leaves a JSON report that .ci/run counts from.
+const ciReport = /^(true|1)$/i.test(process.env.CI ?? '') && !chaos;
 
 export default defineConfig({
   test: {
@@ -15,5 +17,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: !chaos,
     maxWorkers: 2,
+    ...(ciReport ? { reporters: ['default', 'json'], outputFile: { json: 'reports/vitest.json' } } : {}),
   },
 });

@@ -9,7 +9,6 @@ import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const config = loadConfig();
 
 try {
@@ -40,7 +39,10 @@ function stopAll(signal: NodeJS.Signals) {
 }
 
 for (const { name, file } of entries) {
-  const child = spawn(tsx, [file], {
+  // Node with tsx's loader rather than the tsx command: Ctrl-C reaches every process of the group, and
+  // the tsx command, seeing a second SIGINT (this script's) not echoed by its child within 30 ms,
+  // kills that child with SIGKILL in the middle of its graceful stop.
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
     env: { ...process.env, LOG_PRETTY: '1' },
     stdio: 'inherit',

@@ -17,7 +17,8 @@ let context: BrowserContext;
 let profile: string;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    // `npm test` brings it first (scripts/ensure-test-tools.ts); a bare `vitest run` does not.
+    throw new Error(`No Chromium at ${CHROMIUM}: run npm test as root, install Debian's chromium or set CHROMIUM_PATH`);
   }
   stack = await isolatedStack();
   ({ url } = await stack.api());
