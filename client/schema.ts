@@ -1568,6 +1568,11 @@ export interface operations {
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
         /**
+         * @description `wait=N` (1 … 10 seconds; more is taken as 10): the request is queued as without it and the answer held until it is final (200 with the final resource and Preference-Applied) or N seconds pass (202 as usual)
+         * @example wait=5
+         */
+        Prefer?: string;
+        /**
          * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
          * @example checkout-7f3a
          */
@@ -1589,6 +1594,8 @@ export interface operations {
       200: {
         headers: {
           Location: components['headers']['Location'];
+          /** @description With `Prefer: wait`, on a final answer: the wait that was applied */
+          'Preference-Applied'?: string;
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1874,6 +1881,11 @@ export interface operations {
          */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
         /**
+         * @description `wait=N` (1 … 10 seconds; more is taken as 10): the request is queued as without it and the answer held until it is final (200 with the final resource and Preference-Applied) or N seconds pass (202 as usual)
+         * @example wait=5
+         */
+        Prefer?: string;
+        /**
          * @description Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used
          * @example checkout-7f3a
          */
@@ -1893,6 +1905,8 @@ export interface operations {
       200: {
         headers: {
           Location: components['headers']['Location'];
+          /** @description With `Prefer: wait`, on a final answer: the wait that was applied */
+          'Preference-Applied'?: string;
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };

@@ -35,6 +35,7 @@ import type { LaneProgress } from '../../src/request/lane-progress.js';
 import { OutcomeCache } from '../../src/request/outcome-cache.js';
 import { InstantAnswers, type InstantOutcome } from '../../src/request/instant-answers.js';
 import { LaneFront } from '../../src/request/lane-front.js';
+import { LongPolls } from '../../src/request/long-polls.js';
 import type { RequestLookup } from '../../src/request/request.resource.js';
 import { LaneSet } from '../../src/lane/lane-set.js';
 import type { LaneType } from '../../src/queues/lane-type.js';
@@ -89,6 +90,7 @@ function requestDeps(input: AppDeps) {
     lookups: [] as RequestLookup[],
     resourceSchema: requestResourceSchema(input.laneTypes),
     identity: createIdentity(input.config),
+    longPolls: new LongPolls(input.config.MAX_LONG_POLLS),
   };
 }
 type RequestDepsOfApp = ReturnType<typeof requestDeps>;

@@ -45,7 +45,7 @@ export function claimRoutes(deps: LaneApiDeps & ClaimDeps) {
       const { couponId } = c.req.valid('param');
       const userId = actingUserId(c, c.req.valid('json').userId);
       const options = submitOptions(c, deps.limiter, userId, { userId });
-      return queuedAnswer(c, await submitClaim(deps, couponId, userId, options));
+      return queuedAnswer(c, deps, await submitClaim(deps, couponId, userId, options));
     },
   );
 }

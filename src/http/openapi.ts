@@ -131,12 +131,31 @@ function standardErrors(config: RouteConfig, doc: RouteDoc): Errors {
   return errors;
 }
 
+/** A queued submit's `Prefer: wait=N` (RFC 7240): the answer is held until the request is final or N seconds pass. */
+const PREFER_WAIT = {
+  name: 'Prefer',
+  in: 'header' as const,
+  required: false,
+  description:
+    '`wait=N` (1 … 10 seconds; more is taken as 10): the request is queued as without it and the answer held ' +
+    'until it is final (200 with the final resource and Preference-Applied) or N seconds pass (202 as usual)',
+  schema: { type: 'string' as const, maxLength: 255 },
+  example: 'wait=5',
+};
+
+const PREFERENCE_APPLIED = header(
+  'With `Prefer: wait`, on a final answer: the wait that was applied',
+  { type: 'string', pattern: '^wait=([1-9]|10)$' },
+  false,
+);
+
 /** Every answer carries X-Request-Id; a queued submit's 202 also Location. */
 function withHeaders(status: string, response: RouteConfig['responses'][string], queued: boolean) {
   if ('$ref' in response) return response;
   const headers = {
     'X-Request-Id': ref('headers', 'X-Request-Id'),
     ...(queued && (status === '202' || status === '200') ? { Location: ref('headers', 'Location') } : {}),
+    ...(queued && status === '200' ? { 'Preference-Applied': PREFERENCE_APPLIED } : {}),
     ...(response.headers as Record<string, unknown> | undefined),
   };
   return { ...response, headers };
@@ -162,6 +181,7 @@ export function route<const R extends RouteConfig>(config: R & RouteDoc): R {
     parameters: [
       ref('parameters', 'X-Request-Id'),
       ...(rest.method === 'post' ? [ref('parameters', 'Idempotency-Key')] : []),
+      ...(queued ? [PREFER_WAIT] : []),
     ],
     ...(body
       ? {

@@ -83,7 +83,7 @@ export function orderSubmitRoutes(input: Omit<OrderDeps, 'products'>) {
         items: body.items,
         ...(body.userCouponId !== undefined ? { userCouponId: body.userCouponId } : {}),
       };
-      return queuedAnswer(c, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
+      return queuedAnswer(c, deps, await submitOrder(deps, order, submitOptions(c, deps.limiter, userId, order)));
     },
   );
 }

@@ -6,7 +6,6 @@ import type { Identity } from '../http/identity.js';
 import { json, retryAfterWhen, route } from '../http/openapi.js';
 import { setResponseHeader } from '../http/response-headers.js';
 import { validationHook } from '../http/validation.js';
-import { UnavailableError } from '../common/errors.js';
 import { retryAfterSeconds } from './eta.js';
 import { REQUEST_STATUSES } from './request.status.js';
 import { getRequest, type RequestDeps } from './request.service.js';
@@ -71,25 +70,7 @@ export const asQueuedRequest = (resource: RequestResource) => resource as Queued
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-/** Counts the long polls this process holds, and refuses one past the limit (503 OVERLOADED). */
-function longPolls(max: number) {
-  let held = 0;
-  return async <T>(waitMs: number, poll: () => Promise<T>): Promise<T> => {
-    if (waitMs === 0) return poll();
-    if (held >= max) throw new UnavailableError('OVERLOADED', 'Too many long polls are waiting here; retry', 1);
-    held++;
-    try {
-      return await poll();
-    } finally {
-      held--;
-    }
-  };
-}
-
-export function requestRoutes(
-  deps: RequestDeps & { identity: Identity; resourceSchema: ZodType; config: { MAX_LONG_POLLS: number } },
-) {
-  const held = longPolls(deps.config.MAX_LONG_POLLS);
+export function requestRoutes(deps: RequestDeps & { identity: Identity; resourceSchema: ZodType }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
     route({
       method: 'get',
@@ -139,7 +120,7 @@ export function requestRoutes(
     async (c) => {
       const { requestId } = c.req.valid('param');
       const waitMs = c.req.valid('query').waitMs ?? 0;
-      const resource = await held(waitMs, () => getRequest(deps, requestId, waitMs));
+      const resource = await deps.longPolls.hold(waitMs, () => getRequest(deps, requestId, waitMs));
       if (!isFinal(resource)) {
         setResponseHeader(c, 'Retry-After', String(retryAfterSeconds(resource.estimatedWaitMs)));
         return c.json(asQueuedRequest(resource), 200);

@@ -13,6 +13,7 @@ import { findOutcome } from './request.repository.js';
 import { formatRequestId, parseRequestId } from './request.ids.js';
 import { isInstantRequestId, type InstantAnswers } from './instant-answers.js';
 import type { LaneProgress } from './lane-progress.js';
+import type { LongPolls } from './long-polls.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { LaneFront, LaneSnapshot } from './lane-front.js';
 import { estimateWaitMs, parseRate } from './eta.js';
@@ -36,6 +37,8 @@ export interface RequestDeps {
   lanes: LaneSet;
   /** Readers of the request ids that kinds keep outside their lanes. */
   lookups: readonly RequestLookup[];
+  /** The answers this process holds open while requests are decided. */
+  longPolls: LongPolls;
 }
 
 /** What a submit brings besides its payload. */

@@ -66,7 +66,7 @@ function seatRoutes(deps: LaneApiDeps) {
       const userId = actingUserId(c, c.req.valid('json').userId);
       const options = submitOptions(c, deps.limiter, userId, { userId });
       const payload = { eventId, userId, acceptedAt: Date.now(), httpRequestId: c.get('requestId') };
-      return queuedAnswer(c, await submitQueued(deps, { lane, payload, userId, options }));
+      return queuedAnswer(c, deps, await submitQueued(deps, { lane, payload, userId, options }));
     },
   );
 }
