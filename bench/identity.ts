@@ -41,7 +41,7 @@ interface Figures {
   apiCpuMs: number;
 }
 
-const ADMIN_TOKEN = 'bench-admin';
+const ADMIN_TOKEN = 'bench-admin-token-0000';
 const config = loadConfig();
 
 async function main(): Promise<void> {

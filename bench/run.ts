@@ -231,7 +231,7 @@ async function startDesign(design: Design, iso: Isolated): Promise<{ url: string
     DATABASE_URL: iso.databaseUrl,
     REDIS_URL: config.REDIS_URL,
     QUEUE_PREFIX: iso.queuePrefix,
-    ADMIN_TOKEN: 'bench',
+    ADMIN_TOKEN: 'bench-admin-token-0000',
     PORT: String(port),
     LOG_LEVEL: 'info',
     METRICS_PORT: '0',

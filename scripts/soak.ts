@@ -47,7 +47,7 @@ const claimsPerSecond = args.number('claims-per-second', { min: 0, max: 5000 });
 const ordersPerSecond = args.number('orders-per-second', { min: 0, max: 5000 });
 
 const base = loadConfig();
-const ADMIN = 'soak-admin';
+const ADMIN = 'soak-admin-token-0000';
 const env = {
   DATABASE_URL: base.DATABASE_URL,
   REDIS_URL: base.REDIS_URL,

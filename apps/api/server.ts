@@ -1,10 +1,10 @@
 // The API process: config, logger, pool, queues, then the app; on SIGTERM it closes them in reverse.
 // Started by apps/api/main.ts.
 import { serve } from '@hono/node-server';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadConfig } from '../../src/config.js';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { loadConfig, type Config } from '../../src/config.js';
 import { createDb } from '../../src/db/database.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { createLaneQueues } from '../../src/queues/lanes.js';
 import { createExpiryQueue, EXPIRY_QUEUE } from '../../src/order/order-expiry.js';
@@ -22,7 +22,7 @@ export interface ApiOptions {
 }
 
 export function startApi(options: ApiOptions): void {
-  const config = loadConfig();
+  const config = configOrExit();
   const logger = createLogger(config, 'api');
   logIdentityMode(config, logger);
   const db = createDb(config.DATABASE_URL, { connectionLimit: 20 });
@@ -61,33 +61,14 @@ export function startApi(options: ApiOptions): void {
   collectDefaultMetrics({ register: metrics });
 
   const app = createApp({ config, db, redis, limiterRedis, logger, queues, progress, metrics, laneTypes });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
-    logger.info({ port: info.port }, 'api listening');
-  });
-  // Without this, Node answers a request its parser refuses (e.g. headers over 16 KiB) with a bare 431/400.
-  server.on('clientError', answerClientError);
-  // Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it just
-  // then gets a reset instead of an answer. Idle connections live longer than common client and load
-  // balancer idle timeouts (60 s) instead; shutdown closes them at once all the same.
-  if ('keepAliveTimeout' in server) {
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-  }
+  const server = listen(app.fetch, config, logger, metrics);
 
   onShutdownSignal(
     logger,
     config.SHUTDOWN_TIMEOUT_MS,
     'shutting down: no new connections, finishing requests in flight',
     async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if (!('closeIdleConnections' in server)) return;
-        // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
-        // clients to close after any answer still to come, and drop each connection once it is idle.
-        server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
-        server.closeIdleConnections();
-        setInterval(() => server.closeIdleConnections(), 50).unref();
-      });
+      await closeServer(server);
       progress.close();
       await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
       await Promise.all([redis.quit(), limiterRedis.quit()]).catch(() => undefined);
@@ -95,4 +76,57 @@ export function startApi(options: ApiOptions): void {
       logger.info('api stopped');
     },
   );
+}
+
+/**
+ * The configuration, or one line saying why it is refused and exit 1, before any connection is made
+ * or any socket listens (an API beyond loopback without identity, a short admin token…).
+ */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\n\s*/g, ' ');
+    createLogger({ LOG_LEVEL: 'info', LOG_PRETTY: false }, 'api').fatal(`refusing to start: ${reason}`);
+    process.exit(1);
+  }
+}
+
+type Fetch = Parameters<typeof serve>[0]['fetch'];
+
+function listen(fetch: Fetch, config: Config, logger: Logger, metrics: Registry) {
+  const server = serve({ fetch, port: config.PORT, hostname: config.API_HOST }, (info) => {
+    logger.info({ host: config.API_HOST, port: info.port }, 'api listening');
+  });
+  // Without this, Node answers a request its parser refuses (e.g. headers over 16 KiB) with a bare 431/400.
+  server.on('clientError', answerClientError);
+  // Each open connection costs memory and a file descriptor; past the cap Node closes new ones as
+  // they arrive, and the process keeps serving those it has.
+  server.maxConnections = config.MAX_CONNECTIONS;
+  const dropped = new Counter({
+    name: 'ce_http_connections_dropped_total',
+    help: 'Connections closed on arrival because the process had MAX_CONNECTIONS open',
+    registers: [metrics],
+  });
+  server.on('drop', () => dropped.inc());
+  // Node closes an idle keep-alive connection after 5 s; a client (or load balancer) that reuses it just
+  // then gets a reset instead of an answer. Idle connections live longer than common client and load
+  // balancer idle timeouts (60 s) instead; shutdown closes them at once all the same.
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
+  return server;
+}
+
+async function closeServer(server: ReturnType<typeof serve>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if (!('closeIdleConnections' in server)) return;
+    // close() leaves open keep-alive connections alone, and clients keep them for seconds. Ask
+    // clients to close after any answer still to come, and drop each connection once it is idle.
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+    server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 50).unref();
+  });
 }
