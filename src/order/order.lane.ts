@@ -35,6 +35,8 @@ export const orderLaneType: LaneType<OrderPayload> = {
       paymentWindowMs: config.ORDER_PAYMENT_WINDOW_MS,
       scheduleExpiry,
       stockGate: new StockGate(redis, config.QUEUE_PREFIX),
+      maxPendingUnits: config.MAX_PENDING_UNITS_PER_USER || null,
+      checkBalance: config.ORDER_BALANCE_CHECK,
     }),
   api: (deps) => ({ routes: orderSubmitRoutes({ ...deps, lane: deps.lanes.named(orderLaneType, ORDER_LANE_NAME) }) }),
 };

@@ -33,6 +33,29 @@ export async function heldUnits(trx: Transaction<Database>, userIds: number[], p
     .execute();
 }
 
+/**
+ * Units each of `userIds` holds in PENDING_PAYMENT orders, over every product. Only the orders lane
+ * adds to these sums, and payment, cancellation and expiry only lower them, so a plain read inside
+ * the lane's transaction can only err on the safe side.
+ */
+export async function pendingUnits(trx: Transaction<Database>, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return trx
+    .selectFrom('orders as o')
+    .innerJoin('order_items as oi', 'oi.order_id', 'o.id')
+    .select(['o.user_id', sql<string>`SUM(oi.quantity)`.as('units')])
+    .where('o.user_id', 'in', userIds)
+    .where('o.status', '=', 'PENDING_PAYMENT')
+    .groupBy('o.user_id')
+    .execute();
+}
+
+/** The balances of `userIds` as they are now (a user without an account has none: 0). */
+export async function balancesOf(trx: Transaction<Database>, userIds: number[]) {
+  if (userIds.length === 0) return [];
+  return trx.selectFrom('balances').select(['user_id', 'balance']).where('user_id', 'in', userIds).execute();
+}
+
 export async function lockUserCoupons(trx: Transaction<Database>, ids: number[]) {
   if (ids.length === 0) return [];
   return trx

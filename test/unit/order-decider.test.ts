@@ -145,3 +145,46 @@ describe('decideOrders', () => {
     });
   });
 });
+
+describe('decideOrders with the deployment-wide limits', () => {
+  const stocked = () => products([1, 100, 1_000], [2, 50, 0]);
+  const order = (userId: number, quantity: number, productId = 1) => ({
+    userId,
+    items: [{ productId, quantity }],
+    acceptedAt: at,
+  });
+  const codes = (verdicts: ReturnType<typeof decideOrders>) => verdicts.map((v) => (v.placed ? 'placed' : v.code));
+
+  it('when a user reaches the pending cap within a batch, then later orders past it are refused and others still buy', () => {
+    const pending = new Map([[7, 4]]);
+    const p = stocked();
+    const verdicts = decideOrders(p, new Map(), [order(7, 3), order(8, 10), order(7, 3), order(7, 3)], new Map(), {
+      maxPendingUnits: 10,
+      pending,
+    });
+    expect(codes(verdicts)).toEqual(['placed', 'placed', 'placed', 'PENDING_LIMIT_EXCEEDED']);
+    expect(pending.get(7)).toBe(10);
+    expect(p.get(1)?.stock).toBe(984);
+  });
+
+  it('when a user over the cap orders a product without stock, then the answer is INSUFFICIENT_STOCK, as the instant answer says', () => {
+    const verdicts = decideOrders(stocked(), new Map(), [order(7, 1, 2)], new Map(), {
+      maxPendingUnits: 10,
+      pending: new Map([[7, 10]]),
+    });
+    expect(codes(verdicts)).toEqual(['INSUFFICIENT_STOCK']);
+  });
+
+  it('when the balance is checked, then an order whose payment amount exceeds it is INSUFFICIENT_BALANCE; the discount counts', () => {
+    const balances = new Map([[7, 300]]);
+    const limits = { maxPendingUnits: null, pending: new Map(), balances };
+    const verdicts = decideOrders(
+      stocked(),
+      new Map([[1, coupon({ discountValue: 100 })]]),
+      [order(7, 4), { ...order(7, 4), userCouponId: 1 }, order(7, 3), order(9, 1)],
+      new Map(),
+      limits,
+    );
+    expect(codes(verdicts)).toEqual(['INSUFFICIENT_BALANCE', 'placed', 'placed', 'INSUFFICIENT_BALANCE']);
+  });
+});

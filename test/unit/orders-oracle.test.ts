@@ -215,3 +215,52 @@ describe('verifyOrders', () => {
     });
   });
 });
+
+describe('verifyOrders with the deployment-wide limits', () => {
+  const plenty = (over: Partial<ProductObservation> = {}) => product({ initialStock: 100, stock: 95, ...over });
+  const capped = (): OrderObservation[] => [
+    order(1, 10, 'SUCCEEDED', { orderId: 1, items: [{ productId: 1, quantity: 3 }] }),
+    order(2, 11, 'SUCCEEDED', { orderId: 2, items: [{ productId: 1, quantity: 2 }] }),
+    order(3, 10, 'REJECTED', { code: 'PENDING_LIMIT_EXCEEDED', items: [{ productId: 1, quantity: 2 }] }),
+  ];
+
+  it('when a user was refused past the pending cap in sequence order, then it passes', () => {
+    expect(verifyOrders(capped(), [plenty()], undefined, { maxPendingUnits: 4 }).violations).toEqual([]);
+  });
+
+  it('when an order past the cap was placed, then the oracle fails and names it', () => {
+    const orders = capped();
+    orders[2] = order(3, 10, 'SUCCEEDED', { orderId: 3, items: [{ productId: 1, quantity: 2 }] });
+    const report = verifyOrders(orders, [plenty({ stock: 93 })], undefined, { maxPendingUnits: 4 });
+    expect(report.ok).toBe(false);
+    expect(report.violations.join('\n')).toMatch(
+      /o3 \(seq 3, user 10\) was placed although the user's orders awaiting payment had reached the cap \(expected PENDING_LIMIT_EXCEEDED\)/,
+    );
+  });
+
+  it("when units pending before count, or the cap is not the deployment's, then a refusal is wrong", () => {
+    const before = verifyOrders(capped().slice(0, 2), [plenty()], undefined, {
+      maxPendingUnits: 4,
+      pendingBefore: { 10: 2 },
+    });
+    expect(before.violations.join('\n')).toMatch(
+      /o1 \(seq 1, user 10\) was placed although .* \(expected PENDING_LIMIT_EXCEEDED\)/,
+    );
+    expect(verifyOrders(capped(), [plenty()]).violations.join('\n')).toMatch(
+      /o3 .* should have been placed but is REJECTED PENDING_LIMIT_EXCEEDED/,
+    );
+  });
+
+  it("when balances are checked, then an order past its user's balance must be INSUFFICIENT_BALANCE", () => {
+    const orders = [
+      order(1, 10, 'SUCCEEDED', { orderId: 1, items: [{ productId: 1, quantity: 2 }] }),
+      order(2, 11, 'REJECTED', { code: 'INSUFFICIENT_BALANCE', items: [{ productId: 1, quantity: 2 }] }),
+    ];
+    const rules = { balances: { 10: 200, 11: 199 } };
+    expect(verifyOrders(orders, [plenty({ stock: 98, price: 100 })], undefined, rules).violations).toEqual([]);
+    const placed = [orders[0] as OrderObservation, order(2, 11, 'SUCCEEDED', { orderId: 2, items: orders[1]?.items })];
+    expect(verifyOrders(placed, [plenty({ stock: 96, price: 100 })], undefined, rules).violations.join('\n')).toMatch(
+      /o2 .* was placed although its payment amount exceeds the balance/,
+    );
+  });
+});
