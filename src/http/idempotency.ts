@@ -7,7 +7,8 @@
 // so they only have the key checked here.
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
+import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
 import { transactionOf, type Db, type Transact } from '../db/database.js';
@@ -55,89 +56,109 @@ export function idempotency(db: Db, ttlMs: number): MiddlewareHandler<IdentityEn
         { path: 'header.Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
       ]);
     }
-    if (QUEUED_SUBMIT.test(c.req.path)) return next();
-    return withKey(c, next, key);
+    // A POST no route takes is answered 404 and changes nothing: its key is not worth a write.
+    if (QUEUED_SUBMIT.test(c.req.path) || !routed(c)) return next();
+    return withKey(db, ttlMs, c, next, key);
   };
+}
 
-  async function withKey(c: Context<IdentityEnv>, next: Next, key: string): Promise<Response | void> {
-    // A key is the caller's: in identity mode two users' keys never meet, even on the same path and body.
-    const user = c.get('verifiedUserId');
-    const scope = `${typeof user === 'number' ? `user ${user} ` : ''}${c.req.method} ${c.req.path}`.slice(0, 200);
-    const body = await c.req.text();
-    const hash = createHash('sha256').update(body).digest('hex');
+/**
+ * Whether a route takes this request, not only middleware such as this one: middleware is mounted
+ * on patterns that end in `*`, and every route of the API on a path that does not.
+ */
+function routed(c: Context): boolean {
+  return matchedRoutes(c).some((r) => !r.path.endsWith('*'));
+}
 
-    let held: Held | undefined;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const createdAt = new Date();
-      const inserted = await db
-        .insertInto('idempotency_keys')
-        .ignore()
-        .values({ scope, idem_key: key, request_hash: hash, state: 'PENDING', created_at: createdAt })
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
-        held = { scope, key, createdAt, answered: false };
-        break;
-      }
+async function withKey(db: Db, ttlMs: number, c: Context<IdentityEnv>, next: Next, key: string) {
+  // A key is the caller's: in identity mode two users' keys never meet, even on the same path and body.
+  const user = c.get('verifiedUserId');
+  const scope = `${typeof user === 'number' ? `user ${user} ` : ''}${c.req.method} ${c.req.path}`.slice(0, 200);
+  const hash = createHash('sha256')
+    .update(await c.req.text())
+    .digest('hex');
+  const claimed = await claimKey(db, ttlMs, scope, key, hash);
+  if ('request_hash' in claimed) return replay(c, claimed, hash);
+  c.set('idempotencyKey', claimed);
+  try {
+    await next();
+  } catch (err) {
+    await release(db, claimed);
+    throw err;
+  }
+  if (claimed.answered) return;
+  const res = c.res;
+  // Refused input (400, 415) and a caller refused as not the user (401, 403) never ran, and a
+  // server error wrote nothing: none leaves a record, so a retry with the same key runs afresh.
+  // Any other answer that did not come through answerInTransaction() changed nothing in MySQL (a
+  // refusal such as 409), so storing it after the fact loses nothing in a crash.
+  if (res.status >= 500 || [400, 401, 403, 415].includes(res.status)) {
+    await release(db, claimed);
+    return;
+  }
+  await storeAnswer(db, claimed, res);
+}
 
-      const existing = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
+type KeyRecord = Selectable<Database['idempotency_keys']>;
+
+/**
+ * Takes the key with a PENDING record, or returns the record already there. A record past `ttlMs`,
+ * or a PENDING one whose request died, is taken over.
+ */
+async function claimKey(db: Db, ttlMs: number, scope: string, key: string, hash: string): Promise<Held | KeyRecord> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const createdAt = new Date();
+    const inserted = await db
+      .insertInto('idempotency_keys')
+      .ignore()
+      .values({ scope, idem_key: key, request_hash: hash, state: 'PENDING', created_at: createdAt })
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { scope, key, createdAt, answered: false };
+
+    const existing = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('idem_key', '=', key)
+      .where('scope', '=', scope)
+      .executeTakeFirst();
+    if (!existing) continue;
+    const age = Date.now() - existing.created_at.getTime();
+    if (age > ttlMs || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
+      // Only the record as read: a PENDING one that its request answered meanwhile is replayed, not taken.
+      await db
+        .deleteFrom('idempotency_keys')
         .where('idem_key', '=', key)
         .where('scope', '=', scope)
-        .executeTakeFirst();
-      if (!existing) continue;
-      const age = Date.now() - existing.created_at.getTime();
-      if (age > ttlMs || (existing.state === 'PENDING' && age > STALE_PENDING_MS)) {
-        // Only the record as read: a PENDING one that its request answered meanwhile is replayed, not taken.
-        await db
-          .deleteFrom('idempotency_keys')
-          .where('idem_key', '=', key)
-          .where('scope', '=', scope)
-          .where('created_at', '=', existing.created_at)
-          .where('state', '=', existing.state)
-          .execute();
-        continue;
-      }
-      if (existing.request_hash !== hash) {
-        throw new UnprocessableError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'This Idempotency-Key was already used with a different request body',
-        );
-      }
-      if (existing.state === 'PENDING') {
-        throw new ConflictError(
-          'IDEMPOTENCY_KEY_IN_PROGRESS',
-          'A request with this Idempotency-Key is still in progress',
-          1,
-        );
-      }
-      const stored = JSON.parse(existing.response_body ?? '{}') as Stored;
-      return c.body(stored.body, (existing.response_status ?? 200) as 200, {
-        ...stored.headers,
-        'Idempotent-Replayed': 'true',
-      });
+        .where('created_at', '=', existing.created_at)
+        .where('state', '=', existing.state)
+        .execute();
+      continue;
     }
-
-    if (!held) throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'This Idempotency-Key is contended', 1);
-    c.set('idempotencyKey', held);
-    try {
-      await next();
-    } catch (err) {
-      await release(db, held);
-      throw err;
-    }
-    if (held.answered) return;
-    const res = c.res;
-    // Refused input (400, 415) and a caller refused as not the user (401, 403) never ran, and a
-    // server error wrote nothing: none leaves a record, so a retry with the same key runs afresh.
-    // Any other answer that did not come through answerInTransaction() changed nothing in MySQL (a
-    // refusal such as 409), so storing it after the fact loses nothing in a crash.
-    if (res.status >= 500 || [400, 401, 403, 415].includes(res.status)) {
-      await release(db, held);
-      return;
-    }
-    await storeAnswer(db, held, res);
+    return existing;
   }
+  throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'This Idempotency-Key is contended', 1);
+}
+
+/** The answer for a key whose record stands: its stored answer, 422 for another body, 409 while its first request runs. */
+function replay(c: Context, existing: KeyRecord, hash: string): Response {
+  if (existing.request_hash !== hash) {
+    throw new UnprocessableError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used with a different request body',
+    );
+  }
+  if (existing.state === 'PENDING') {
+    throw new ConflictError(
+      'IDEMPOTENCY_KEY_IN_PROGRESS',
+      'A request with this Idempotency-Key is still in progress',
+      1,
+    );
+  }
+  const stored = JSON.parse(existing.response_body ?? '{}') as Stored;
+  return c.body(stored.body, (existing.response_status ?? 200) as 200, {
+    ...stored.headers,
+    'Idempotent-Replayed': 'true',
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ let baseline: Snapshot;
 let sent = 0;
 const counts: Record<string, number> = {};
 const statuses: Record<string, Record<number, number>> = {};
-const FAMILIES = 9;
+const FAMILIES = 10;
 
 beforeAll(async () => {
   stack = await isolatedStack();
@@ -800,7 +800,7 @@ describe('hostile input (fast-check through app.request)', () => {
               fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'FOO'),
             )
             .filter(([path, method]) => !(served[path] ?? ['GET']).includes(method))
-            .map(([path, method]) => ({ method, path, allowed: [404], keySafe: false })),
+            .map(([path, method]) => ({ method, path, allowed: [404], keySafe: true })),
           fc
             .array(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map(enc), {
               minLength: 1,
@@ -815,6 +815,44 @@ describe('hostile input (fast-check through app.request)', () => {
         ),
         800,
       );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Keyed POSTs to routes that do not exist, through a real API process
+
+describe('hostile input: keyed POSTs to unknown routes (real API process)', () => {
+  it(
+    'when 2,000 POSTs with fresh Idempotency-Keys match no route, then each is 404 problem+json and no idempotency record is stored',
+    async () => {
+      const { url, proc } = await stack.api();
+      // Starting an API creates its queues' meta keys in Redis (the expiry queue's too, shortly after it
+      // listens); every fuzz before has matched the baseline.
+      for (let i = 0; i < 100 && !baseline.redisKeys.some((k) => k.endsWith('order-expiry:meta')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        baseline = await snapshot();
+      }
+      const paths = ['/zz', '/products', '/products/1', '/healthz', '/orders/1', '/users/1/balance', '/coupons/1'];
+      const statuses: Record<number, number> = {};
+      const one = async (i: number) => {
+        const path = `${paths[i % paths.length]}${i % 3 === 0 ? `/junk-${i}` : ''}`;
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `unknown-route-${i}-${Date.now()}` },
+          body: JSON.stringify({ userId: 1, amount: 100 }),
+        });
+        sent++;
+        counts['keyed unknown routes'] = (counts['keyed unknown routes'] ?? 0) + 1;
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
+      };
+      for (let i = 0; i < 2_000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => one(i + j)));
+      expect(statuses).toEqual({ 404: 2_000 });
+      expect(await snapshot()).toEqual(baseline);
+      await proc.kill('SIGTERM');
     },
     FUZZ_TIMEOUT,
   );

@@ -29,6 +29,22 @@ async function historyRows(userId: number): Promise<number> {
 }
 
 describe('Idempotency-Key on POST', () => {
+  it('when a keyed POST matches no route (or a route of another method), then it is 404 and no record is stored', async () => {
+    const keys = [newKey(), newKey(), newKey()];
+    const answers = await Promise.all(
+      ['/no-such-route', '/products', `/users/${newUserId()}/balance`].map((path, i) =>
+        postJson(ctx, path, { amount: 1 }, { 'Idempotency-Key': keys[i] as string }),
+      ),
+    );
+    for (const res of answers) await expectProblem(res, 404, 'NOT_FOUND');
+    const rows = await ctx.db.selectFrom('idempotency_keys').select('idem_key').where('idem_key', 'in', keys).execute();
+    expect(rows).toEqual([]);
+    const key = newKey();
+    expect((await postJson(ctx, chargePath(newUserId()), { amount: 1 }, { 'Idempotency-Key': key })).status).toBe(200);
+    const stored = await ctx.db.selectFrom('idempotency_keys').select('state').where('idem_key', '=', key).execute();
+    expect(stored).toEqual([{ state: 'DONE' }]);
+  });
+
   it('when the same key and body are sent twice, then the second call replays the first answer and charges once', async () => {
     const userId = newUserId();
     const key = newKey();
