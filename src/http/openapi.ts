@@ -4,11 +4,11 @@
 import { createRoute, z, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { ERROR_CODES, type ErrorCode } from '../common/errors.js';
-import { USER_BEARER_SCHEME, type Identity } from './identity.js';
+import type { Identity } from './identity.js';
+import { header, registerComponents, REQUEST_ID_PATTERN } from './openapi-components.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-/** An X-Request-Id the API takes from the client; anything else is replaced by a new UUID. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export { REQUEST_ID_PATTERN };
 
 /**
  * Who may call an operation: anyone, the admin, or a user. In identity mode a user route needs a
@@ -50,11 +50,6 @@ export const ProblemSchema = z
   })
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 
-const header = (description: string, schema: Record<string, unknown>, required = true) => ({
-  description,
-  required,
-  schema,
-});
 const ref = (kind: 'headers' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
 /** Retry-After in seconds on an answer that may ask the client to come back (429 and 503 always do). */
@@ -209,56 +204,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
 
 /** Registers the shared components and serves the document at /openapi.json. */
 export function documentApi<E extends Env>(app: OpenAPIHono<E>, version: string, identityEnabled: boolean) {
-  const registry = app.openAPIRegistry;
-  registry.registerComponent('securitySchemes', 'adminBearer', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'The configured ADMIN_TOKEN',
-  });
-  if (identityEnabled) {
-    registry.registerComponent('securitySchemes', USER_BEARER_SCHEME, {
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: "A JWT whose `sub` is the user's id; a userId in the path or body must equal it",
-    });
-  }
-  registry.registerComponent('parameters', 'X-Request-Id', {
-    name: 'X-Request-Id',
-    in: 'header',
-    required: false,
-    description: 'Echoed in the answer and named in the logs when it matches the pattern; else a new UUID is used',
-    schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
-    example: 'checkout-7f3a',
-  });
-  registry.registerComponent('parameters', 'Idempotency-Key', {
-    name: 'Idempotency-Key',
-    in: 'header',
-    required: false,
-    description:
-      'Repeating a POST with the same key and body within 24 hours returns the first answer and does nothing again; ' +
-      'the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.',
-    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
-    example: 'order-2f8c1e',
-  });
-  registry.registerComponent(
-    'headers',
-    'X-Request-Id',
-    header('The request id: the one the client sent when it matches this pattern, else a new UUID', {
-      type: 'string',
-      pattern: REQUEST_ID_PATTERN.source,
-    }),
-  );
-  registry.registerComponent(
-    'headers',
-    'Location',
-    header('Where to poll the queued request: `/requests/{requestId}`', { type: 'string', pattern: '^/requests/' }),
-  );
-  registry.registerComponent(
-    'headers',
-    'Retry-After',
-    header('Seconds to wait before asking again', { type: 'string', pattern: '^[0-9]+$' }),
-  );
+  registerComponents(app.openAPIRegistry, identityEnabled);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

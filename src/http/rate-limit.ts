@@ -33,18 +33,14 @@ export interface SubmitLimiter {
 }
 
 type LimitName = 'user' | 'address';
+type LimiterConfig = Pick<
+  Config,
+  'QUEUE_PREFIX' | 'RATE_LIMIT_USER_PER_SECOND' | 'RATE_LIMIT_ADDRESS_PER_SECOND' | 'TRUST_PROXY'
+>;
+type Refusal = (name: LimitName, msBeforeNext: number) => RateLimitedError;
 
-export function createSubmitLimiter(
-  redis: RedisClient,
-  config: Pick<Config, 'QUEUE_PREFIX' | 'RATE_LIMIT_USER_PER_SECOND' | 'RATE_LIMIT_ADDRESS_PER_SECOND' | 'TRUST_PROXY'>,
-  registry: Registry,
-): SubmitLimiter {
-  const refused = new Counter({
-    name: 'ce_rate_limited_total',
-    help: 'Queued submits refused with 429 RATE_LIMITED, by the limit that refused them',
-    labelNames: ['limit'] as const,
-    registers: [registry],
-  });
+export function createSubmitLimiter(redis: RedisClient, config: LimiterConfig, registry: Registry): SubmitLimiter {
+  const refusal = refusals(registry);
   const limiter = (name: LimitName, perSecond: number) =>
     perSecond > 0
       ? new RateLimiterRedis({
@@ -58,31 +54,13 @@ export function createSubmitLimiter(
   const header = config.TRUST_PROXY;
   const byAddress = header ? limiter('address', config.RATE_LIMIT_ADDRESS_PER_SECOND) : undefined;
 
-  const refusal = (name: LimitName, msBeforeNext: number) => {
-    refused.inc({ limit: name });
-    return new RateLimitedError(
-      `Too many queued submits for this ${name === 'user' ? 'user' : 'client address'}; retry shortly`,
-      Math.max(1, Math.ceil(msBeforeNext / 1000)),
-    );
-  };
-
-  const refuseUser = (msBeforeNext: number) => refusal('user', msBeforeNext);
-
-  async function consume(name: LimitName, rl: RateLimiterRedis, key: string): Promise<void> {
-    try {
-      await rl.consume(key);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      throw refusal(name, err.msBeforeNext);
-    }
-  }
-
   const addressAdmit = (c: Context): Admit | undefined => {
     const address = header && byAddress ? clientAddress(c.req.header(header)) : undefined;
-    return byAddress && address ? () => consume('address', byAddress, address) : undefined;
+    return byAddress && address ? () => consume(refusal, 'address', byAddress, address) : undefined;
   };
   const userAdmit = (userId: number): Admit | undefined =>
-    byUser ? () => consume('user', byUser, String(userId)) : undefined;
+    byUser ? () => consume(refusal, 'user', byUser, String(userId)) : undefined;
+  const refuseUser = (msBeforeNext: number) => refusal('user', msBeforeNext);
 
   return {
     admission(c, userId) {
@@ -100,6 +78,32 @@ export function createSubmitLimiter(
       return { admit, userLimit };
     },
   };
+}
+
+/** The 429 of a limit, each one counted in ce_rate_limited_total by the limit that refused. */
+function refusals(registry: Registry): Refusal {
+  const refused = new Counter({
+    name: 'ce_rate_limited_total',
+    help: 'Queued submits refused with 429 RATE_LIMITED, by the limit that refused them',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  return (name, msBeforeNext) => {
+    refused.inc({ limit: name });
+    return new RateLimitedError(
+      `Too many queued submits for this ${name === 'user' ? 'user' : 'client address'}; retry shortly`,
+      Math.max(1, Math.ceil(msBeforeNext / 1000)),
+    );
+  };
+}
+
+async function consume(refusal: Refusal, name: LimitName, rl: RateLimiterRedis, key: string): Promise<void> {
+  try {
+    await rl.consume(key);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    throw refusal(name, err.msBeforeNext);
+  }
 }
 
 /** The address the trusted proxy saw: the last entry of a list such as X-Forwarded-For. */

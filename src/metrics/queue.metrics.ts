@@ -20,63 +20,19 @@ interface QueueStats {
 /** One read serves every gauge of a scrape (they are collected concurrently). */
 const CACHE_MS = 500;
 
-export function registerQueueMetrics(
-  registry: Registry,
-  deps: {
-    redis: RedisClient;
-    /** Every queue of the engine by name: the lanes and any other queue (they all show up). */
-    queues: Map<string, Queue>;
-    config: { QUEUE_PREFIX: string };
-    logger: Logger;
-    lanes: { all: readonly Lane[] };
-  },
-): void {
-  const decidedKeys = new Map(
-    deps.lanes.all.map((lane) => [lane.name, laneKeys(deps.config.QUEUE_PREFIX, lane).decided]),
-  );
+interface QueueMetricsDeps {
+  redis: RedisClient;
+  /** Every queue of the engine by name: the lanes and any other queue (they all show up). */
+  queues: Map<string, Queue>;
+  config: { QUEUE_PREFIX: string };
+  logger: Logger;
+  lanes: { all: readonly Lane[] };
+}
 
-  async function readQueue(name: string, queue: Queue): Promise<QueueStats> {
-    const decidedKey = decidedKeys.get(name);
-    // One pipeline per queue: a queue's keys share a hash tag, so this also works on Redis Cluster.
-    const pipeline = deps.redis
-      .pipeline()
-      .llen(queue.toKey('wait'))
-      .llen(queue.toKey('active'))
-      .lindex(queue.toKey('wait'), -1)
-      .get(queue.toKey('id'));
-    if (decidedKey) pipeline.get(decidedKey);
-    const results = (await pipeline.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
-    const value = (i: number) => results[i]?.[1];
-    // BullMQ pushes new jobs on the left and takes from the right: the right end waited longest.
-    const oldestId = value(2);
-    let oldestAgeSeconds = 0;
-    if (typeof oldestId === 'string') {
-      const timestamp = Number(await deps.redis.hget(queue.toKey(oldestId), 'timestamp'));
-      if (timestamp > 0) oldestAgeSeconds = Math.max(0, (Date.now() - timestamp) / 1000);
-    }
-    return {
-      queue: name,
-      waiting: Number(value(0) ?? 0),
-      active: Number(value(1) ?? 0),
-      oldestAgeSeconds,
-      lastSequence: Number(value(3) ?? 0),
-      decidedSequence: decidedKey ? Number(value(4) ?? 0) : null,
-    };
-  }
+type Snapshot = () => Promise<QueueStats[] | null>;
 
-  let cached: { at: number; stats: Promise<QueueStats[] | null> } | undefined;
-  const snapshot = () => {
-    if (!cached || Date.now() - cached.at > CACHE_MS) {
-      const stats = Promise.all([...deps.queues].map(([name, queue]) => readQueue(name, queue))).catch((err: Error) => {
-        deps.logger.debug({ err: err.message }, 'queue metrics unavailable');
-        return null;
-      });
-      cached = { at: Date.now(), stats };
-    }
-    return cached.stats;
-  };
-
+export function registerQueueMetrics(registry: Registry, deps: QueueMetricsDeps): void {
+  const snapshot = cachedStats(deps);
   const registers = [registry];
   const gauge = (name: string, help: string, label: string, pick: (s: QueueStats) => number | null) =>
     new Gauge({
@@ -120,4 +76,52 @@ export function registerQueueMetrics(
       this.set((await snapshot()) ? 1 : 0);
     },
   });
+}
+
+/** Every queue's statistics, read at most once per CACHE_MS; null while Redis does not answer. */
+function cachedStats(deps: QueueMetricsDeps): Snapshot {
+  const decidedKeys = new Map(
+    deps.lanes.all.map((lane) => [lane.name, laneKeys(deps.config.QUEUE_PREFIX, lane).decided]),
+  );
+  let cached: { at: number; stats: Promise<QueueStats[] | null> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > CACHE_MS) {
+      const reads = [...deps.queues].map(([name, queue]) => readQueue(deps.redis, name, queue, decidedKeys.get(name)));
+      const stats = Promise.all(reads).catch((err: Error) => {
+        deps.logger.debug({ err: err.message }, 'queue metrics unavailable');
+        return null;
+      });
+      cached = { at: Date.now(), stats };
+    }
+    return cached.stats;
+  };
+}
+
+async function readQueue(redis: RedisClient, name: string, queue: Queue, decidedKey?: string): Promise<QueueStats> {
+  // One pipeline per queue: a queue's keys share a hash tag, so this also works on Redis Cluster.
+  const pipeline = redis
+    .pipeline()
+    .llen(queue.toKey('wait'))
+    .llen(queue.toKey('active'))
+    .lindex(queue.toKey('wait'), -1)
+    .get(queue.toKey('id'));
+  if (decidedKey) pipeline.get(decidedKey);
+  const results = (await pipeline.exec()) ?? [];
+  for (const [err] of results) if (err) throw err;
+  const value = (i: number) => results[i]?.[1];
+  // BullMQ pushes new jobs on the left and takes from the right: the right end waited longest.
+  const oldestId = value(2);
+  let oldestAgeSeconds = 0;
+  if (typeof oldestId === 'string') {
+    const timestamp = Number(await redis.hget(queue.toKey(oldestId), 'timestamp'));
+    if (timestamp > 0) oldestAgeSeconds = Math.max(0, (Date.now() - timestamp) / 1000);
+  }
+  return {
+    queue: name,
+    waiting: Number(value(0) ?? 0),
+    active: Number(value(1) ?? 0),
+    oldestAgeSeconds,
+    lastSequence: Number(value(3) ?? 0),
+    decidedSequence: decidedKey ? Number(value(4) ?? 0) : null,
+  };
 }
