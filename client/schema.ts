@@ -633,6 +633,8 @@ export interface components {
         | 'INSUFFICIENT_STOCK'
         | 'COUPON_NOT_USABLE'
         | 'PURCHASE_LIMIT_EXCEEDED'
+        | 'PENDING_LIMIT_EXCEEDED'
+        | 'INSUFFICIENT_BALANCE'
         | 'INVALID_PAYLOAD'
         | 'PROCESSING_ERROR';
       message: string;
