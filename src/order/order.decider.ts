@@ -53,12 +53,18 @@ export const ORDER_REJECTIONS = [
   'INSUFFICIENT_BALANCE',
 ] as const;
 
+interface OrderLine {
+  productId: number;
+  quantity: number;
+  unitPrice: number;
+}
+
 type Refusal = { placed: false; code: (typeof ORDER_REJECTIONS)[number]; message: string };
 
 export type OrderVerdict =
   | {
       placed: true;
-      lines: NewOrderLine[];
+      lines: OrderLine[];
       totalAmount: number;
       discountAmount: number;
       paymentAmount: number;
