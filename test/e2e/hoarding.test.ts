@@ -3,7 +3,7 @@
 // each. The order lane refuses, in arrival order, whatever would take a user's units in
 // PENDING_PAYMENT orders past MAX_PENDING_UNITS_PER_USER (100): the hoarder ends with exactly 100 per
 // id although the stock would give it more, every honest buyer gets its units, and the orders oracle,
-// told the cap, passes.
+// told the cap, passes. With ORDER_BALANCE_CHECK, an order past the user's balance is refused.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '../../rush/pool.js';
@@ -131,5 +131,30 @@ describe('hoarding ceiling (default MAX_PENDING_UNITS_PER_USER)', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('balance check (ORDER_BALANCE_CHECK=1)', () => {
+  let own: Stack;
+  let api: ReturnType<typeof orderClient>;
+  beforeAll(async () => {
+    own = await isolatedStack();
+    const env = { ORDER_BALANCE_CHECK: '1' };
+    const { url: ownUrl } = await own.api(env);
+    await own.worker(env).waitForLog(/lane acquired/, 30_000, (l) => l.lane === 'orders');
+    api = orderClient(ownUrl);
+  });
+  afterAll(() => own?.close());
+
+  it('when an order costs more than the balance at decision time, then it is INSUFFICIENT_BALANCE and reserves nothing; within it, it is placed', async () => {
+    const productId = await api.product(10, 1_000);
+    await api.charge(640_001, 3_000);
+    await api.charge(640_002, 3_999);
+    const order = (userId: number, quantity: number) => api.placed({ userId, items: [{ productId, quantity }] });
+    expect((await order(640_001, 3)).status).toBe('SUCCEEDED');
+    expect((await order(640_002, 4)).error?.code).toBe('INSUFFICIENT_BALANCE');
+    expect((await order(640_003, 1)).error?.code).toBe('INSUFFICIENT_BALANCE');
+    expect(await api.stock(productId)).toBe(7);
+    expect(await api.balance(640_001)).toBe(3_000);
   });
 });
