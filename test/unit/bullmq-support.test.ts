@@ -50,7 +50,7 @@ describe('the BullMQ support check', () => {
   });
 
   it('when the pinned version lacks one of the private files, then it refuses naming that file', () => {
-    const [first, ...rest] = Object.values(BULLMQ_PRIVATE_FILES);
+    const [first = '', ...rest] = Object.values(BULLMQ_PRIVATE_FILES);
     const root = fakeBullmq(BULLMQ_VERSION, rest);
     expect(() => assertBullmqSupported(root)).toThrow(`lacks ${first}`);
     expect(() => assertBullmqSupported(fakeBullmq(BULLMQ_VERSION, [first]))).toThrow(BullmqUnsupportedError);

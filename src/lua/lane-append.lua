@@ -1,0 +1,98 @@
+-- Appends a batch of requests to a lane, in order; a script runs atomically, so the order of
+-- sequences is the order of the entries. For each entry:
+--   1. one request per intent: an entry whose intent already holds a request (its Idempotency-Key's
+--      record, its user's place in line, its order key) adds nothing and takes no sequence, so
+--      sequences stay gapless and positions exact;
+--   2. its gate: while the entry's flag is set it is answered with its instant answer, adding nothing
+--      (an order of a product the lane flagged out of stock); an order key records that answer;
+--   3. the user's rate limit, counted per user and lane: an entry over it adds nothing and is told
+--      how long until the window ends (a repeat is answered first and never counted, nor is a gated
+--      entry);
+--   4. the job, written as BullMQ's Queue.add writes it (bullmq-add-job.lua), and the intent's record
+--      in the same step, so a submit whose answer was lost is found again by its retry.
+-- Records are `<sequence>|<nonce>|<body hash>|<acceptedAt>` (`x|<instant id>|<hash>|` for an
+-- instant answer), as src/request/submit-dedupe.ts reads them.
+-- KEYS: 1 to 6 the queue's (bullmq-add-job.lua), then the keys the entries name by their index.
+-- ARGV: 1 the batch, msgpack { jobPrefix, opts, timestamp }; then one msgpack map per entry:
+--   name, data           the job's name and its data as JSON
+--   nonce, hash, acceptedAt   an entry made at most once: what its record holds
+--   dedupe = { key, id, ttl }  its deduplication key (KEYS index) and id; with ttl (an order's
+--                              Idempotency-Key) the key holds the record that long
+--   record = { key, ttl }      its Idempotency-Key's record
+--   limit = { key, perSecond } its user's rate counter in the lane's slot
+--   gate = { key, instant }    the flag, and the instant answer's id without its `x-`
+-- Answers one { kind, value } per entry: { 'added', sequence } for an entry without dedupe,
+-- { 'record', record } of the request that holds the intent (its own when added now),
+-- { 'refused', ms until the window ends }, { 'gated', '' }.
+--- @include "bullmq-add-job"
+
+local function record(sequence, nonce, hash, acceptedAt)
+  return sequence .. '|' .. nonce .. '|' .. (hash or '') .. '|' .. string.format('%d', acceptedAt)
+end
+
+-- Step 1, a place in line: the record of the request that holds the entry's deduplication key, or false.
+local function lineHolder(queue, e)
+  local deKey = KEYS[e.dedupe.key]
+  local held = redis.call('GET', deKey)
+  if not held then return false end
+  -- An order key's record.
+  if string.find(held, '|', 1, true) then return held end
+  local raw = redis.call('HGET', queue.jobPrefix .. held, 'data')
+  if raw then
+    local d = cjson.decode(raw)
+    return record(held, tostring(d.nonce), e.hash, d.acceptedAt)
+  end
+  -- As BullMQ recovers a stale deduplication key: the job that held it is gone.
+  redis.call('DEL', deKey)
+  return false
+end
+
+-- Step 3: false, or the ms until the user's window ends when this add would pass the limit. A fixed
+-- window of one second from the first counted submit, as rate-limiter-flexible counts.
+local function overLimit(limit)
+  local key = KEYS[limit.key]
+  local used = redis.call('INCR', key)
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    redis.call('PEXPIRE', key, 1000)
+    left = 1000
+  end
+  return used > limit.perSecond and left
+end
+
+-- The entry's answer, and what its Idempotency-Key's record is to hold when it has none yet.
+local function append(queue, e)
+  local recorded = e.record and redis.call('GET', KEYS[e.record.key])
+  if recorded then return { 'record', recorded } end
+  local held = e.dedupe and lineHolder(queue, e)
+  if held then return { 'record', held }, held end
+  if e.gate and redis.call('EXISTS', KEYS[e.gate.key]) == 1 then
+    local answer = 'x|' .. e.gate.instant .. '|' .. (e.hash or '') .. '|'
+    if e.dedupe and e.dedupe.ttl then redis.call('SET', KEYS[e.dedupe.key], answer, 'PX', e.dedupe.ttl) end
+    return { 'gated', '' }, answer
+  end
+  local left = e.limit and overLimit(e.limit)
+  if left then return { 'refused', left } end
+  local jobId = bullmqAddJob(queue, e.name, e.data, e.dedupe)
+  if not e.dedupe then return { 'added', jobId } end
+  local own = record(jobId, e.nonce, e.hash, e.acceptedAt)
+  if e.dedupe.ttl then
+    redis.call('SET', KEYS[e.dedupe.key], own, 'PX', e.dedupe.ttl)
+  else
+    redis.call('SET', KEYS[e.dedupe.key], jobId)
+  end
+  return { 'record', own }, own
+end
+
+local queue = bullmqQueueState()
+local batch = cmsgpack.unpack(ARGV[1])
+queue.jobPrefix, queue.opts, queue.timestamp = batch.jobPrefix, batch.opts, batch.timestamp
+local out = {}
+for i = 2, #ARGV do
+  local e = cmsgpack.unpack(ARGV[i])
+  local answer, toRecord = append(queue, e)
+  -- A key's first submit records the request it made, found holding the line, or was answered with.
+  if e.record and toRecord then redis.call('SET', KEYS[e.record.key], toRecord, 'PX', e.record.ttl) end
+  out[i - 1] = answer
+end
+return out
