@@ -20,18 +20,18 @@ end
 
 -- Adds one job; answers its id (the lane's sequence). `queue`: the batch's jobPrefix, opts (the
 -- jobs' stored options as JSON without the closing brace) and timestamp, and bullmqQueueState()'s
--- fields. `dedupe`: nil, or the deduplication { id, ttl } BullMQ stores in the job's options.
-local function bullmqAddJob(queue, name, data, dedupe)
+-- fields. `dedupeId`, `dedupeTtl`: nil, or the deduplication BullMQ stores in the job's options.
+local function bullmqAddJob(queue, name, data, dedupeId, dedupeTtl)
   local jobId = redis.call('INCR', KEYS[3])
   local opts = queue.opts .. '}'
   local fields = { 'timestamp', queue.timestamp, 'delay', 0, 'priority', 0, 'name', name, 'data', data }
-  if dedupe then
-    local ttl = dedupe.ttl and (',"ttl":' .. dedupe.ttl) or ''
+  if dedupeId then
+    local ttl = dedupeTtl and (',"ttl":' .. dedupeTtl) or ''
     local sep = #queue.opts > 1 and ',' or ''
-    opts = queue.opts .. sep .. '"de":{"id":' .. cjson.encode(dedupe.id) .. ttl .. '}}'
+    opts = queue.opts .. sep .. '"de":{"id":' .. cjson.encode(dedupeId) .. ttl .. '}}'
   end
   fields[#fields + 1], fields[#fields + 2] = 'opts', opts
-  if dedupe then fields[#fields + 1], fields[#fields + 2] = 'deid', dedupe.id end
+  if dedupeId then fields[#fields + 1], fields[#fields + 2] = 'deid', dedupeId end
   redis.call('HMSET', queue.jobPrefix .. jobId, unpack(fields))
   redis.call('XADD', KEYS[5], '*', 'event', 'added', 'jobId', jobId, 'name', name)
   redis.call('LPUSH', KEYS[1], jobId)

@@ -13,15 +13,16 @@
 -- Records are `<sequence>|<nonce>|<body hash>|<acceptedAt>` (`x|<instant id>|<hash>|` for an
 -- instant answer), as src/request/submit-dedupe.ts reads them.
 -- KEYS: 1 to 6 the queue's (bullmq-add-job.lua), then the keys the entries name by their index.
--- ARGV: 1 the batch, msgpack { jobPrefix, opts, timestamp }; then one msgpack map per entry:
---   name, data           the job's name and its data as JSON
---   nonce, hash, acceptedAt   an entry made at most once: what its record holds
---   dedupe = { key, id, ttl }  its deduplication key (KEYS index) and id; with ttl (an order's
---                              Idempotency-Key) the key holds the record that long
---   record = { key, ttl }      its Idempotency-Key's record
---   limit = { key, perSecond } its user's rate counter in the lane's slot
---   gate = { key, instant }    the flag, and the instant answer's id without its `x-`
--- Answers one { kind, value } per entry: { 'added', sequence } for an entry without dedupe,
+-- ARGV: 1 the batch, JSON { jobPrefix, opts, timestamp }; then one JSON object per entry, its fields
+-- flat (fewer tables for the script to build); a `…Key` field is an index into KEYS:
+--   name, data                     the job's name and its data as JSON
+--   nonce, hash, acceptedAt        an entry made at most once: what its record holds
+--   dedupeKey, dedupeId, dedupeTtl its deduplication key and id; with a TTL (an order's
+--                                  Idempotency-Key) the key holds the record that long
+--   recordKey, recordTtl           its Idempotency-Key's record
+--   limitKey, perSecond            its user's rate counter in the lane's slot, and the limit
+--   gateKey, instant               the flag, and the instant answer's id without its `x-`
+-- Answers one { kind, value } per entry: { 'added', sequence } for an entry without dedupeKey,
 -- { 'record', record } of the request that holds the intent (its own when added now),
 -- { 'refused', ms until the window ends }, { 'gated', '' }.
 --- @include "bullmq-add-job"
@@ -32,7 +33,7 @@ end
 
 -- Step 1, a place in line: the record of the request that holds the entry's deduplication key, or false.
 local function lineHolder(queue, e)
-  local deKey = KEYS[e.dedupe.key]
+  local deKey = KEYS[e.dedupeKey]
   local held = redis.call('GET', deKey)
   if not held then return false end
   -- An order key's record.
@@ -49,50 +50,50 @@ end
 
 -- Step 3: false, or the ms until the user's window ends when this add would pass the limit. A fixed
 -- window of one second from the first counted submit, as rate-limiter-flexible counts.
-local function overLimit(limit)
-  local key = KEYS[limit.key]
+local function overLimit(e)
+  local key = KEYS[e.limitKey]
   local used = redis.call('INCR', key)
   local left = redis.call('PTTL', key)
   if left < 0 then
     redis.call('PEXPIRE', key, 1000)
     left = 1000
   end
-  return used > limit.perSecond and left
+  return used > e.perSecond and left
 end
 
 -- The entry's answer, and what its Idempotency-Key's record is to hold when it has none yet.
 local function append(queue, e)
-  local recorded = e.record and redis.call('GET', KEYS[e.record.key])
+  local recorded = e.recordKey and redis.call('GET', KEYS[e.recordKey])
   if recorded then return { 'record', recorded } end
-  local held = e.dedupe and lineHolder(queue, e)
+  local held = e.dedupeKey and lineHolder(queue, e)
   if held then return { 'record', held }, held end
-  if e.gate and redis.call('EXISTS', KEYS[e.gate.key]) == 1 then
-    local answer = 'x|' .. e.gate.instant .. '|' .. (e.hash or '') .. '|'
-    if e.dedupe and e.dedupe.ttl then redis.call('SET', KEYS[e.dedupe.key], answer, 'PX', e.dedupe.ttl) end
+  if e.gateKey and redis.call('EXISTS', KEYS[e.gateKey]) == 1 then
+    local answer = 'x|' .. e.instant .. '|' .. (e.hash or '') .. '|'
+    if e.dedupeKey and e.dedupeTtl then redis.call('SET', KEYS[e.dedupeKey], answer, 'PX', e.dedupeTtl) end
     return { 'gated', '' }, answer
   end
-  local left = e.limit and overLimit(e.limit)
+  local left = e.limitKey and overLimit(e)
   if left then return { 'refused', left } end
-  local jobId = bullmqAddJob(queue, e.name, e.data, e.dedupe)
-  if not e.dedupe then return { 'added', jobId } end
+  local jobId = bullmqAddJob(queue, e.name, e.data, e.dedupeId, e.dedupeTtl)
+  if not e.dedupeKey then return { 'added', jobId } end
   local own = record(jobId, e.nonce, e.hash, e.acceptedAt)
-  if e.dedupe.ttl then
-    redis.call('SET', KEYS[e.dedupe.key], own, 'PX', e.dedupe.ttl)
+  if e.dedupeTtl then
+    redis.call('SET', KEYS[e.dedupeKey], own, 'PX', e.dedupeTtl)
   else
-    redis.call('SET', KEYS[e.dedupe.key], jobId)
+    redis.call('SET', KEYS[e.dedupeKey], jobId)
   end
   return { 'record', own }, own
 end
 
 local queue = bullmqQueueState()
-local batch = cmsgpack.unpack(ARGV[1])
+local batch = cjson.decode(ARGV[1])
 queue.jobPrefix, queue.opts, queue.timestamp = batch.jobPrefix, batch.opts, batch.timestamp
 local out = {}
 for i = 2, #ARGV do
-  local e = cmsgpack.unpack(ARGV[i])
+  local e = cjson.decode(ARGV[i])
   local answer, toRecord = append(queue, e)
   -- A key's first submit records the request it made, found holding the line, or was answered with.
-  if e.record and toRecord then redis.call('SET', KEYS[e.record.key], toRecord, 'PX', e.record.ttl) end
+  if e.recordKey and toRecord then redis.call('SET', KEYS[e.recordKey], toRecord, 'PX', e.recordTtl) end
   out[i - 1] = answer
 end
 return out
