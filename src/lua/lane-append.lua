@@ -13,8 +13,9 @@
 -- Records are `<sequence>|<nonce>|<body hash>|<acceptedAt>` (`x|<instant id>|<hash>|` for an
 -- instant answer), as src/request/submit-dedupe.ts reads them.
 -- KEYS: 1 to 6 the queue's (bullmq-add-job.lua), then the keys the entries name by their index.
--- ARGV: 1 the batch, JSON { jobPrefix, opts, timestamp }; then one JSON object per entry, its fields
--- flat (fewer tables for the script to build); a `…Key` field is an index into KEYS:
+-- ARGV: 1 the jobs' key prefix, 2 their stored options (bullmq-add-job.lua), 3 the timestamp; then
+-- one JSON object per entry, its fields flat (fewer tables for the script to build); a `…Key` field
+-- is an index into KEYS:
 --   name, data                     the job's name and its data as JSON
 --   nonce, hash, acceptedAt        an entry made at most once: what its record holds
 --   dedupeKey, dedupeId, dedupeTtl its deduplication key and id; with a TTL (an order's
@@ -86,14 +87,13 @@ local function append(queue, e)
 end
 
 local queue = bullmqQueueState()
-local batch = cjson.decode(ARGV[1])
-queue.jobPrefix, queue.opts, queue.timestamp = batch.jobPrefix, batch.opts, batch.timestamp
+queue.jobPrefix, queue.opts, queue.timestamp = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
-for i = 2, #ARGV do
+for i = 4, #ARGV do
   local e = cjson.decode(ARGV[i])
   local answer, toRecord = append(queue, e)
   -- A key's first submit records the request it made, found holding the line, or was answered with.
   if e.recordKey and toRecord then redis.call('SET', KEYS[e.recordKey], toRecord, 'PX', e.recordTtl) end
-  out[i - 1] = answer
+  out[i - 3] = answer
 end
 return out

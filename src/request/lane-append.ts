@@ -88,13 +88,12 @@ function entryFields(queue: Queue, e: AppendEntry, keys: string[]): EntryFields 
   return fields;
 }
 
-// JSON, which the script reads with cjson: V8's JSON.stringify and all-string arguments (ioredis's
-// fast path) cost the API less per entry than msgpack buffers.
+// Entries as JSON, which the script reads with cjson: V8's JSON.stringify and all-string arguments
+// (ioredis's fast path) cost the API less per entry than msgpack buffers.
 function scriptCall(queue: Queue, entries: readonly AppendEntry[]): { keys: string[]; args: string[] } {
   const target = jobWriteTarget(queue);
   const keys = [...target.keys];
-  const batch = { jobPrefix: target.jobPrefix, opts: target.opts, timestamp: String(Date.now()) };
-  const args = [JSON.stringify(batch)];
+  const args = [target.jobPrefix, target.opts, String(Date.now())];
   for (const e of entries) args.push(JSON.stringify(entryFields(queue, e, keys)));
   return { keys, args };
 }
