@@ -1,5 +1,6 @@
 # One image for every process: the API (the default, what `npm start` runs), the worker, `npm run db:migrate`.
-# The API and the worker run compiled (`npm run build`, dist/); the migrations and scripts run under tsx.
+# The API and the worker run compiled (`npm run build`, dist/, with the Redis scripts src/lua/*.lua copied beside
+# the JavaScript); the migrations and scripts run under tsx.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
+import { assertBullmqSupported } from '../src/bullmq/support.js';
 import { createDb, type Db } from '../src/db/database.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { createRedis, type RedisClient } from '../src/redis.js';
@@ -27,6 +28,7 @@ export interface WorkerOptions {
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
+  assertBullmqSupported();
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
   const db = createDb(config.DATABASE_URL, { connectionLimit: config.COUPON_LANES + 4 });

@@ -3,6 +3,7 @@
 import { serve } from '@hono/node-server';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../src/config.js';
+import { assertBullmqSupported } from '../../src/bullmq/support.js';
 import { createDb } from '../../src/db/database.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
@@ -22,6 +23,7 @@ export interface ApiOptions {
 }
 
 export function startApi(options: ApiOptions): void {
+  assertBullmqSupported();
   const config = configOrExit();
   const logger = createLogger(config, 'api');
   logIdentityMode(config, logger);

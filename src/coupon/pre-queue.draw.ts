@@ -12,6 +12,7 @@ import type { Db } from '../db/database.js';
 import type { OwnerTask, OwnerTaskContext } from '../lane/owner-task.js';
 import { laneKeys } from '../lane/lane-keys.js';
 import type { Lane } from '../lane/lane.js';
+import { defineScript, loadScript, queueScript, runScript } from '../lua/scripts.js';
 import { claimKeys } from './claim.keys.js';
 import type { ClaimPayload } from './claim.payload.js';
 import type { RedisClient } from '../redis.js';
@@ -26,22 +27,8 @@ const DRAW_CHECK_MS = 100;
 /** The pre-queue's claims, users and drawn sequences stay this long after the draw (polls then read MySQL). */
 const KEEP_S = 7 * 24 * 3600;
 
-// KEYS: state. Closes the pre-queue unless it is closed or drawn already; returns the state.
-const CLOSE = `
-local s = redis.call('GET', KEYS[1])
-if s then return s end
-redis.call('SET', KEYS[1], 'closed')
-return 'closed'`;
-
-// KEYS: state, drawn. ARGV: deduplication key prefix, then the drawn request ids. Runs after the
-// adds in their transaction: notes each request's sequence (the job holding its deduplication id).
-const MARK_DRAWN = `
-for i = 2, #ARGV do
-  local id = redis.call('GET', ARGV[1] .. ARGV[i])
-  if id then redis.call('HSET', KEYS[2], ARGV[i], id) end
-end
-redis.call('SET', KEYS[1], 'drawn')
-return #ARGV - 1`;
+const CLOSE = loadScript('pre-queue-close');
+const MARK_DRAWN = loadScript('pre-queue-mark-drawn');
 
 interface Entry {
   requestId: string;
@@ -73,6 +60,8 @@ export function preQueueDraws(deps: {
   /** Step 2: the shuffled claims into the lane, in one transaction with their sequences and the mark. */
   async function addDrawn(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
     const drawn = drawOrder(await entries(pre, await redis.zrange(pre.entries, '0', '-1')));
+    // Before the transaction is made: it takes the client's scripts when it is.
+    defineScript(redis, MARK_DRAWN);
     const multi = appendTransaction(
       ctx.queue,
       redis,
@@ -87,7 +76,7 @@ export function preQueueDraws(deps: {
       }),
     );
     const dePrefix = dedupeKey(ctx.queue, '');
-    multi.eval(MARK_DRAWN, 2, pre.state, pre.drawn, dePrefix, ...drawn.map((e) => e.requestId));
+    queueScript(multi, MARK_DRAWN, [pre.state, pre.drawn], [dePrefix, ...drawn.map((e) => e.requestId)]);
     const results = (await multi.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed || results.length === 0) throw failed?.[0] ?? new Error('the draw transaction was discarded');
@@ -113,7 +102,7 @@ export function preQueueDraws(deps: {
     const pre = keys.preQueue(couponId);
     const coupon = await findCoupon(db, couponId);
     if (coupon?.pre_queue_opens_at && !coupon.pre_queue_drawn_at) {
-      const state = (await redis.eval(CLOSE, 1, pre.state)) as string;
+      const state = (await runScript(redis, CLOSE, [pre.state], [])) as string;
       if (state !== 'drawn') {
         ctx.log.info({ couponId }, 'pre-queue closed');
         await pause();

@@ -5,39 +5,13 @@
 // drawn, so none of them can take a sequence before a drawn one.
 import type { Db } from '../db/database.js';
 import type { RedisClient } from '../redis.js';
+import { loadScript, runScript } from '../lua/scripts.js';
 import { claimKeysOf } from './claim.keys.js';
 import { formatPreQueueRequestId, parsePreQueueRequestId } from '../request/request.ids.js';
 import { findCoupon, findDrawEntry } from './coupon.repository.js';
 
-// KEYS: state, entries, requests, users, pre-queues index, [Idempotency-Key record]
-// ARGV: userId, request id, acceptedAt, couponId, claimStartsAt, body hash, record TTL ms
-// Returns `<request id>|<acceptedAt>` of the user's pre-queued claim, or false when it is closed.
-const ACCEPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local id = redis.call('HGET', KEYS[4], ARGV[1])
-local at = ARGV[3]
-if id then
-  at = string.match(redis.call('HGET', KEYS[3], id) or '', '|(%d+)$') or at
-else
-  id = ARGV[2]
-  redis.call('ZADD', KEYS[2], at, id)
-  redis.call('HSET', KEYS[3], id, ARGV[1] .. '|' .. at)
-  redis.call('HSET', KEYS[4], ARGV[1], id)
-  redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[4])
-end
-if KEYS[6] then
-  local nonce = string.match(id, '([a-z0-9]+)$')
-  redis.call('SET', KEYS[6], 'p' .. ARGV[4] .. '|' .. nonce .. '|' .. ARGV[6] .. '|' .. at, 'PX', ARGV[7])
-end
-return id .. '|' .. at`;
-
-// KEYS: state, pre-queues index, users. ARGV: couponId, claimStartsAt, userId.
-// Returns { drawn (1/0), the user's pre-queued request id or false }. A coupon not drawn yet is put
-// on its lane's list of pre-queues to draw, in case no claim was ever pre-queued.
-const GATE = `
-local drawn = redis.call('GET', KEYS[1]) == 'drawn' and 1 or 0
-if drawn == 0 then redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1]) end
-return { drawn, redis.call('HGET', KEYS[3], ARGV[3]) }`;
+const ACCEPT = loadScript('pre-queue-accept');
+const GATE = loadScript('pre-queue-gate');
 
 export interface CouponWindow {
   preQueueOpensAt: number | null;
@@ -123,15 +97,12 @@ export class PreQueue {
     const { lane, pre } = this.keys(couponId);
     const keys = [pre.state, pre.entries, pre.requests, pre.users, lane.preQueues, ...(key ? [key.recordKey] : [])];
     const args = [userId, formatPreQueueRequestId(couponId, input.nonce), input.acceptedAt, couponId];
-    const answer = (await this.deps.redis.eval(
-      ACCEPT,
-      keys.length,
-      ...keys,
+    const answer = (await runScript(this.deps.redis, ACCEPT, keys, [
       ...args,
       input.claimStartsAt,
       key?.hash ?? '',
       key?.ttlMs ?? 0,
-    )) as string | null;
+    ])) as string | null;
     if (!answer) return null;
     const [requestId = '', at] = answer.split('|');
     return { requestId, acceptedAt: Number(at) };
@@ -149,15 +120,11 @@ export class PreQueue {
     claimStartsAt: number,
   ): Promise<{ drawn: boolean; mine: string | null }> {
     const { lane, pre } = this.keys(couponId);
-    const [drawn, mine] = (await this.deps.redis.eval(
+    const [drawn, mine] = (await runScript(
+      this.deps.redis,
       GATE,
-      3,
-      pre.state,
-      lane.preQueues,
-      pre.users,
-      couponId,
-      claimStartsAt,
-      userId,
+      [pre.state, lane.preQueues, pre.users],
+      [couponId, claimStartsAt, userId],
     )) as [number, string | null];
     return { drawn: drawn === 1, mine: mine ?? null };
   }

@@ -3,31 +3,11 @@
 // older than the newest it has seen (lane.repository.ts), so an owner that lost its lease cannot
 // write even if it does not know yet.
 import type { RedisClient } from '../redis.js';
+import { loadScript, runScript } from '../lua/scripts.js';
 
-const ACQUIRE = `
-local current = redis.call('GET', KEYS[1])
-if current then return 0 end
-local fence = redis.call('INCR', KEYS[2])
-local floor = tonumber(ARGV[3])
-if fence <= floor then
-  fence = floor + 1
-  redis.call('SET', KEYS[2], fence)
-end
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2])
-return fence`;
-
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
+const ACQUIRE = loadScript('lease-acquire');
+const RENEW = loadScript('lease-renew');
+const RELEASE = loadScript('lease-release');
 
 /**
  * The process id in a lease value. A lane consumer's owner id is `<host>:<pid>:<uuid8>` and the
@@ -53,7 +33,7 @@ export class LaneLease {
   /** Takes the lease if nobody holds it; returns the fencing token, or null. */
   async tryAcquire(minFence: number): Promise<number | null> {
     const fence = Number(
-      await this.redis.eval(ACQUIRE, 2, this.keys.lease, this.keys.fence, this.ownerId, this.leaseMs, minFence),
+      await runScript(this.redis, ACQUIRE, [this.keys.lease, this.keys.fence], [this.ownerId, this.leaseMs, minFence]),
     );
     if (fence <= 0) return null;
     this.value = `${this.ownerId}:${fence}`;
@@ -63,7 +43,7 @@ export class LaneLease {
   /** Extends the lease; false when it was lost (expired and possibly taken by another process). */
   async renew(): Promise<boolean> {
     if (!this.value) return false;
-    const ok = Number(await this.redis.eval(RENEW, 1, this.keys.lease, this.value, this.leaseMs)) === 1;
+    const ok = Number(await runScript(this.redis, RENEW, [this.keys.lease], [this.value, this.leaseMs])) === 1;
     if (!ok) this.value = null;
     return ok;
   }
@@ -73,7 +53,7 @@ export class LaneLease {
     if (!this.value) return;
     const value = this.value;
     this.value = null;
-    await this.redis.eval(RELEASE, 1, this.keys.lease, value);
+    await runScript(this.redis, RELEASE, [this.keys.lease], [value]);
   }
 
   get held(): boolean {

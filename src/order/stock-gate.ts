@@ -10,25 +10,16 @@
 // left by a return whose process died between commit and drop lasts no longer than that.
 // The lane append (src/request/lane-append.ts) checks the flag atomically with taking a sequence.
 import type { RedisClient } from '../redis.js';
+import { loadScript, runScript } from '../lua/scripts.js';
 import { orderKeys } from './order.keys.js';
 
 /** How long a flag holds without the lane setting it again (an order that reaches the lane does). */
 export const OUT_OF_STOCK_TTL_MS = 10_000;
 
-// KEYS: per product its generation and its flag; ARGV: 1 ttl, then per product the generation read
-// before the lane locked the rows ('' when it had none).
-const CLOSE = `
-for i = 1, #KEYS / 2 do
-  local gen = redis.call('GET', KEYS[2 * i - 1]) or ''
-  if gen == ARGV[i + 1] then redis.call('SET', KEYS[2 * i], '1', 'PX', ARGV[1]) end
-end
-return 0`;
+const CLOSE = loadScript('stock-close');
 
 /** What gives stock back needs of the gate: `open` before its commit, `reopen` after it. */
 export type StockReturn = Pick<StockGate, 'open' | 'reopen'>;
-
-type CloseCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
-const defined = new WeakSet<object>();
 
 export class StockGate {
   private readonly keys: ReturnType<typeof orderKeys>;
@@ -56,17 +47,8 @@ export class StockGate {
   /** After the lane's commit: flags the products it left at zero whose generation is still the one read. */
   async close(products: ReadonlyMap<number, string>): Promise<void> {
     if (products.size === 0) return;
-    if (!defined.has(this.redis)) {
-      this.redis.defineCommand('ceCloseStock', { lua: CLOSE });
-      defined.add(this.redis);
-    }
     const keys = [...products.keys()].flatMap((id) => [this.keys.stockGeneration(id), this.keys.outOfStock(id)]);
-    await (this.redis as unknown as { ceCloseStock: CloseCommand }).ceCloseStock(
-      keys.length,
-      ...keys,
-      this.ttlMs,
-      ...products.values(),
-    );
+    await runScript(this.redis, CLOSE, keys, [this.ttlMs, ...products.values()]);
   }
 
   /**
