@@ -13,7 +13,7 @@ import type { OwnerTask, OwnerTaskContext } from '../lane/owner-task.js';
 import { laneKeys } from '../lane/lane-keys.js';
 import type { Lane } from '../lane/lane.js';
 import { defineScript, loadScript, queueScript, runScript } from '../lua/scripts.js';
-import { claimKeys } from './claim.keys.js';
+import { claimKeys, type ClaimKeys } from './claim.keys.js';
 import type { ClaimPayload } from './claim.payload.js';
 import type { RedisClient } from '../redis.js';
 import { parsePreQueueRequestId } from '../request/request.ids.js';
@@ -36,99 +36,103 @@ interface Entry {
   acceptedAt: number;
 }
 
-export function preQueueDraws(deps: {
+interface DrawDeps {
   db: Db;
   redis: RedisClient;
   lane: Lane;
   queuePrefix: string;
   /** Tests only (PRE_QUEUE_DRAW_PAUSE_MS): a pause inside the draw, to kill the owner there. */
   pauseMs: number;
-}): OwnerTask {
-  const { db, redis, lane } = deps;
-  const keys = claimKeys(laneKeys(deps.queuePrefix, lane));
-  const pause = () => (deps.pauseMs > 0 ? new Promise((r) => setTimeout(r, deps.pauseMs)) : undefined);
+}
 
-  async function entries(pre: ReturnType<typeof keys.preQueue>, ids: string[]): Promise<Entry[]> {
-    if (ids.length === 0) return [];
-    const meta = await redis.hmget(pre.requests, ...ids);
-    return ids.map((requestId, i) => {
-      const [userId = 0, acceptedAt = 0] = (meta[i] ?? '').split('|').map(Number);
-      return { requestId, userId, acceptedAt };
-    });
-  }
+/** What the steps of a draw share: the lane's claim keys besides the deps. */
+interface Drawer extends DrawDeps {
+  keys: ClaimKeys;
+}
+type PreQueueKeys = ReturnType<ClaimKeys['preQueue']>;
 
-  /** Step 2: the shuffled claims into the lane, in one transaction with their sequences and the mark. */
-  async function addDrawn(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
-    const drawn = drawOrder(await entries(pre, await redis.zrange(pre.entries, '0', '-1')));
-    // Before the transaction is made: it takes the client's scripts when it is.
-    defineScript(redis, MARK_DRAWN);
-    const multi = appendTransaction(
-      ctx.queue,
-      redis,
-      drawn.map((e) => {
-        const nonce = parsePreQueueRequestId(e.requestId)?.nonce ?? '';
-        const data: ClaimPayload = { couponId, userId: e.userId, acceptedAt: e.acceptedAt, nonce };
-        return {
-          name: lane.laneType.jobName(data),
-          data,
-          once: { rule: { dedupeId: e.requestId }, nonce, acceptedAt: e.acceptedAt },
-        };
-      }),
-    );
-    const dePrefix = dedupeKey(ctx.queue, '');
-    queueScript(multi, MARK_DRAWN, [pre.state, pre.drawn], [dePrefix, ...drawn.map((e) => e.requestId)]);
-    const results = (await multi.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed || results.length === 0) throw failed?.[0] ?? new Error('the draw transaction was discarded');
-    ctx.log.info({ couponId, drawn: drawn.length }, 'pre-queue drawn');
-  }
-
-  /** Step 3: the draw as Redis holds it, in sequence order, written once to MySQL under the owner's fence. */
-  async function record(ctx: OwnerTaskContext, couponId: number, pre: ReturnType<typeof keys.preQueue>) {
-    const sequences = await redis.hgetall(pre.drawn);
-    const order = Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
-    const drawn: DrawEntry[] = (await entries(pre, order)).map((e, i) => ({
-      position: i + 1,
-      requestId: e.requestId,
-      userId: e.userId,
-      sequence: Number(sequences[e.requestId]),
-      acceptedAt: new Date(e.acceptedAt),
-    }));
-    const written = await ctx.fenced((trx) => insertDraw(trx, couponId, drawn, new Date()));
-    ctx.log.info({ couponId, claims: drawn.length, written }, 'pre-queue draw recorded');
-  }
-
-  async function drawOne(ctx: OwnerTaskContext, couponId: number): Promise<void> {
-    const pre = keys.preQueue(couponId);
-    const coupon = await findCoupon(db, couponId);
-    if (coupon?.pre_queue_opens_at && !coupon.pre_queue_drawn_at) {
-      const state = (await runScript(redis, CLOSE, [pre.state], [])) as string;
-      if (state !== 'drawn') {
-        ctx.log.info({ couponId }, 'pre-queue closed');
-        await pause();
-        await addDrawn(ctx, couponId, pre);
-        await pause();
-      }
-      await record(ctx, couponId, pre);
-    } else {
-      // Nothing to draw (no such pre-queue), or recorded already: let later claims in.
-      await redis.set(pre.state, 'drawn');
-    }
-    await redis
-      .multi()
-      .zrem(keys.preQueues, String(couponId))
-      .expire(pre.entries, KEEP_S)
-      .expire(pre.requests, KEEP_S)
-      .expire(pre.users, KEEP_S)
-      .expire(pre.drawn, KEEP_S)
-      .exec();
-  }
-
+export function preQueueDraws(deps: DrawDeps): OwnerTask {
+  const drawer: Drawer = { ...deps, keys: claimKeys(laneKeys(deps.queuePrefix, deps.lane)) };
   return {
     everyMs: DRAW_CHECK_MS,
     async run(ctx) {
-      const due = await redis.zrangebyscore(keys.preQueues, '-inf', Date.now());
-      for (const id of due) await drawOne(ctx, Number(id));
+      const due = await deps.redis.zrangebyscore(drawer.keys.preQueues, '-inf', Date.now());
+      for (const id of due) await drawOne(drawer, ctx, Number(id));
     },
   };
+}
+
+const pause = (d: Drawer) => (d.pauseMs > 0 ? new Promise((r) => setTimeout(r, d.pauseMs)) : undefined);
+
+async function drawOne(d: Drawer, ctx: OwnerTaskContext, couponId: number): Promise<void> {
+  const pre = d.keys.preQueue(couponId);
+  const coupon = await findCoupon(d.db, couponId);
+  if (coupon?.pre_queue_opens_at && !coupon.pre_queue_drawn_at) {
+    const state = (await runScript(d.redis, CLOSE, [pre.state], [])) as string;
+    if (state !== 'drawn') {
+      ctx.log.info({ couponId }, 'pre-queue closed');
+      await pause(d);
+      await addDrawn(d, ctx, couponId, pre);
+      await pause(d);
+    }
+    await record(d, ctx, couponId, pre);
+  } else {
+    // Nothing to draw (no such pre-queue), or recorded already: let later claims in.
+    await d.redis.set(pre.state, 'drawn');
+  }
+  await d.redis
+    .multi()
+    .zrem(d.keys.preQueues, String(couponId))
+    .expire(pre.entries, KEEP_S)
+    .expire(pre.requests, KEEP_S)
+    .expire(pre.users, KEEP_S)
+    .expire(pre.drawn, KEEP_S)
+    .exec();
+}
+
+async function entries(d: Drawer, pre: PreQueueKeys, ids: string[]): Promise<Entry[]> {
+  if (ids.length === 0) return [];
+  const meta = await d.redis.hmget(pre.requests, ...ids);
+  return ids.map((requestId, i) => {
+    const [userId = 0, acceptedAt = 0] = (meta[i] ?? '').split('|').map(Number);
+    return { requestId, userId, acceptedAt };
+  });
+}
+
+/** Step 2: the shuffled claims into the lane, in one transaction with their sequences and the mark. */
+async function addDrawn(d: Drawer, ctx: OwnerTaskContext, couponId: number, pre: PreQueueKeys) {
+  const drawn = drawOrder(await entries(d, pre, await d.redis.zrange(pre.entries, '0', '-1')));
+  // Before the transaction is made: it takes the client's scripts when it is.
+  defineScript(d.redis, MARK_DRAWN);
+  const multi = appendTransaction(
+    ctx.queue,
+    d.redis,
+    drawn.map((e) => {
+      const nonce = parsePreQueueRequestId(e.requestId)?.nonce ?? '';
+      const data: ClaimPayload = { couponId, userId: e.userId, acceptedAt: e.acceptedAt, nonce };
+      const once = { rule: { dedupeId: e.requestId }, nonce, acceptedAt: e.acceptedAt };
+      return { name: d.lane.laneType.jobName(data), data, once };
+    }),
+  );
+  const dePrefix = dedupeKey(ctx.queue, '');
+  queueScript(multi, MARK_DRAWN, [pre.state, pre.drawn], [dePrefix, ...drawn.map((e) => e.requestId)]);
+  const results = (await multi.exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed || results.length === 0) throw failed?.[0] ?? new Error('the draw transaction was discarded');
+  ctx.log.info({ couponId, drawn: drawn.length }, 'pre-queue drawn');
+}
+
+/** Step 3: the draw as Redis holds it, in sequence order, written once to MySQL under the owner's fence. */
+async function record(d: Drawer, ctx: OwnerTaskContext, couponId: number, pre: PreQueueKeys) {
+  const sequences = await d.redis.hgetall(pre.drawn);
+  const order = Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+  const drawn: DrawEntry[] = (await entries(d, pre, order)).map((e, i) => ({
+    position: i + 1,
+    requestId: e.requestId,
+    userId: e.userId,
+    sequence: Number(sequences[e.requestId]),
+    acceptedAt: new Date(e.acceptedAt),
+  }));
+  const written = await ctx.fenced((trx) => insertDraw(trx, couponId, drawn, new Date()));
+  ctx.log.info({ couponId, claims: drawn.length, written }, 'pre-queue draw recorded');
 }

@@ -70,6 +70,31 @@ export const asQueuedRequest = (resource: RequestResource) => resource as Queued
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
+const RequestParams = z.object({
+  requestId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'requestId', in: 'path' }, example: 'c2-1892-k3j9x0a1bq' }),
+});
+
+const WaitQuery = z.object({
+  waitMs: z
+    .string()
+    .regex(/^[0-9]{1,5}$/, 'waitMs must be an integer')
+    .transform(Number)
+    .refine((n) => n <= 10_000, 'waitMs must be at most 10000')
+    .optional()
+    .openapi({
+      param: { name: 'waitMs', in: 'query' },
+      type: 'integer',
+      minimum: 0,
+      maximum: 10_000,
+      example: 5000,
+      description: 'Hold the answer until the request is final or this many ms have passed (long poll)',
+    }),
+});
+
 export function requestRoutes(deps: RequestDeps & { identity: Identity; resourceSchema: ZodType }) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(
     route({
@@ -82,29 +107,8 @@ export function requestRoutes(deps: RequestDeps & { identity: Identity; resource
       identity: deps.identity,
       errors: { 404: ['REQUEST_NOT_FOUND'], 503: ['OVERLOADED'] },
       request: {
-        params: z.object({
-          requestId: z
-            .string()
-            .min(1)
-            .max(64)
-            .openapi({ param: { name: 'requestId', in: 'path' }, example: 'c2-1892-k3j9x0a1bq' }),
-        }),
-        query: z.object({
-          waitMs: z
-            .string()
-            .regex(/^[0-9]{1,5}$/, 'waitMs must be an integer')
-            .transform(Number)
-            .refine((n) => n <= 10_000, 'waitMs must be at most 10000')
-            .optional()
-            .openapi({
-              param: { name: 'waitMs', in: 'query' },
-              type: 'integer',
-              minimum: 0,
-              maximum: 10_000,
-              example: 5000,
-              description: 'Hold the answer until the request is final or this many ms have passed (long poll)',
-            }),
-        }),
+        params: RequestParams,
+        query: WaitQuery,
       },
       responses: {
         200: {
