@@ -2,9 +2,9 @@
 // GET /requests/{id}?waitMs=… again until the answer is final, the request is gone or time is up.
 import { createApiClient } from '../client/index.js';
 import { FINAL_STATUSES, isFinalStatus } from '../src/request/request.status.js';
-import type { RequestResource } from './claims.js';
 import { sleep, type JsonClient } from './http.js';
 import { pool } from './pool.js';
+import type { RequestResource } from './request-resource.js';
 import type { Progress, SubmitRecord } from './submit.js';
 
 export { FINAL_STATUSES, isFinalStatus };

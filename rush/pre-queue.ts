@@ -4,7 +4,8 @@
 import { createApiClient, type Schemas } from '../client/index.js';
 import { verifyPreQueue, type PreQueueReport } from '../src/verify/pre-queue.oracle.js';
 import { spearmanRho } from '../src/verify/rank-correlation.js';
-import type { RequestResource, Submitted } from './claims.js';
+import type { Submitted } from './claims.js';
+import type { RequestResource } from './request-resource.js';
 
 export type Draw = Schemas['PreQueueDraw'];
 

@@ -8,16 +8,10 @@
 // order against drawn sequence, the winners that came through the pre-queue).
 import { randomInt } from 'node:crypto';
 import type { Schemas } from '../client/index.js';
-import {
-  awaitAllFinal,
-  makePlan,
-  submitClaim,
-  verifyRush,
-  type RequestResource,
-  type Submitted,
-} from '../rush/claims.js';
+import { awaitAllFinal, makePlan, submitClaim, verifyRush, type Submitted } from '../rush/claims.js';
 import { pool } from '../rush/pool.js';
 import { verifyDraw } from '../rush/pre-queue.js';
+import type { RequestResource } from '../rush/request-resource.js';
 import { bearerFor, hs256Signer, signForUsers } from '../rush/tokens.js';
 import type { ParsedArgs } from './lib/args.js';
 import { rushFigures } from './lib/rush-figures.js';

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
 import type { Problem, Schemas } from '../client/index.js';
-import type { RequestResource } from '../rush/claims.js';
+import type { RequestResource } from '../rush/request-resource.js';
 import type { JsonClient } from '../rush/http.js';
 import { pool } from '../rush/pool.js';
 import type { SubmitRecord } from '../rush/submit.js';

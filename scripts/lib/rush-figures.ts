@@ -1,6 +1,6 @@
 // What the load scripts report of a rush (submitted and polled through rush/): progress and lane
 // depth sampled over time, summary figures and chart series.
-import type { RequestResource } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { nowMs, type JsonClient } from '../../rush/http.js';
 import { isFinalStatus } from '../../rush/poll.js';
 import type { SubmitRecord } from '../../rush/submit.js';

@@ -2,7 +2,7 @@
 // API, submit a plan and long-poll it to the end while sampling, count the submits that were not
 // accepted as violations, print the verdict, write the JSON and HTML report, and exit 0 (pass),
 // 1 (fail) or 2 (usage or setup error).
-import type { RequestResource } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { JsonClient, nowMs } from '../../rush/http.js';
 import { awaitAll } from '../../rush/poll.js';
 import { submitAll, type SubmitRecord } from '../../rush/submit.js';
