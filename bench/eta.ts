@@ -12,7 +12,7 @@ import { createRedis } from '../src/redis.js';
 import { claimLane, createLaneQueue, laneKeys, ORDER_LANE, type Lane } from '../rush/lanes.js';
 import { formatRequestId } from '../src/request/request.ids.js';
 import { retryAfterSeconds } from '../src/request/eta.js';
-import { claimJob, insertCoupon, orderJob, prefill } from '../scripts/lib/prefill.js';
+import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
 import { JsonClient, nowMs, sleep } from '../rush/http.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
 import { isolated } from './lib/stack.js';

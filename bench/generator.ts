@@ -5,7 +5,7 @@
 //   tsx bench/generator.ts <spec.json> <results.json>
 import { readFile, writeFile } from 'node:fs/promises';
 import { JsonClient } from '../rush/http.js';
-import { ProgressBar } from '../scripts/lib/progress.js';
+import { ProgressBar } from '../toolkit/progress.js';
 import { submitAll, type SubmitRecord } from '../rush/submit.js';
 
 export interface GeneratorSpec {

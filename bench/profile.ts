@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
-import { parseCli, usage, UsageError, type OptionSpec } from '../scripts/lib/args.js';
-import { textTable, timestampForFile } from '../scripts/lib/report.js';
+import { parseCli, usage, UsageError, type OptionSpec } from '../toolkit/args.js';
+import { textTable, timestampForFile } from '../toolkit/report.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
-import { buildEngine, ENGINE_API, isolated } from './lib/stack.js';
+import { isolated } from './lib/stack.js';
+import { buildEngine, ENGINE_API } from '../toolkit/engine.js';
 import { benchCoupon, prepareRequests, wrk, wrkAvailable, writeSubmitScript } from './request-path.js';
 
 const PATHS = ['submit', 'healthz', 'poll-final', 'poll-queued'] as const;

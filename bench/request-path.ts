@@ -9,7 +9,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
-import { API_NODE_OPTIONS, ENGINE_API, ENGINE_WORKER, isolated, type Isolated } from './lib/stack.js';
+import { isolated, type Isolated } from './lib/stack.js';
+import { API_NODE_OPTIONS, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
 
 export interface PathFigure {

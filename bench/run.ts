@@ -19,31 +19,19 @@ import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
 import { newNonce } from '../src/request/request.ids.js';
 import { verifyClaims, type ClaimObservation } from '../src/verify/claims.oracle.js';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
-import { parseCli, usage, UsageError, type OptionSpec } from '../scripts/lib/args.js';
+import { parseCli, usage, UsageError, type OptionSpec } from '../toolkit/args.js';
 import { makePlan } from '../rush/claims.js';
 import type { RequestResource } from '../rush/request-resource.js';
-import { fmtMs, LatencyHistogram, median } from '../scripts/lib/histogram.js';
+import { fmtMs, LatencyHistogram, median } from '../toolkit/histogram.js';
 import { JsonClient } from '../rush/http.js';
-import { ProgressBar } from '../scripts/lib/progress.js';
-import { textTable, timestampForFile } from '../scripts/lib/report.js';
+import { ProgressBar } from '../toolkit/progress.js';
+import { textTable, timestampForFile } from '../toolkit/report.js';
 import { FINAL_STATUSES } from '../rush/poll.js';
 import type { GeneratorResult, GeneratorSpec } from './generator.js';
-import {
-  runGenerator,
-  countRows,
-  decideSpan,
-  isolated,
-  servicePids,
-  waitForRows,
-  API_NODE_OPTIONS,
-  WORKER_NODE_OPTIONS,
-  buildEngine,
-  ENGINE_API,
-  ENGINE_WORKER,
-  type Isolated,
-} from './lib/stack.js';
+import { runGenerator, countRows, decideSpan, isolated, servicePids, waitForRows, type Isolated } from './lib/stack.js';
 import { ManagedProcess, freePort, processCpuMs } from '../rush/processes.js';
 import { PLAIN_QUEUE } from './plain-worker/queue.js';
+import { API_NODE_OPTIONS, buildEngine, ENGINE_API, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 import { measureRequestPath, summarizeRequestPath, wrkAvailable, type PathFigure } from './request-path.js';
 
 const tableOf = (s: { header: string[]; table: string[][] }) => [s.header, s.table] as const;

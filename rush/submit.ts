@@ -5,7 +5,7 @@ import { nowMs, sleep, type JsonClient, type JsonResponse } from './http.js';
 import type { RequestResource } from './request-resource.js';
 import { sendWithRetry } from './retry.js';
 
-/** What a rush's progress is shown on (scripts/lib/progress.ts's ProgressBar, or nothing). */
+/** What a rush's progress is shown on (toolkit/progress.ts's ProgressBar, or nothing). */
 export interface Progress {
   update(phase: string, done: number, total: number, note?: string): void;
   finish(phase: string, done: number, total: number, note?: string): void;

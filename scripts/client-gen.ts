@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
-import { parseCli, usage, type OptionSpec } from './lib/args.js';
+import { parseCli, usage, type OptionSpec } from '../toolkit/args.js';
 import { openApiDocument } from './lib/openapi-document.js';
 
 const TARGET = 'client/schema.ts';

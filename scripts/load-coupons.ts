@@ -13,7 +13,7 @@ import { pool } from '../rush/pool.js';
 import { verifyDraw } from '../rush/pre-queue.js';
 import type { RequestResource } from '../rush/request-resource.js';
 import { bearerFor, hs256Signer, signForUsers } from '../rush/tokens.js';
-import type { ParsedArgs } from './lib/args.js';
+import type { ParsedArgs } from '../toolkit/args.js';
 import { rushFigures } from './lib/rush-figures.js';
 import { SetupError, summaryRows } from './lib/rush-report.js';
 import { reportRush, runLoadScript, runRush, rushSpec, type RushContext } from './lib/rush-run.js';

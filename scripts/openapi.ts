@@ -2,7 +2,7 @@
 //   npx tsx scripts/openapi.ts --out reports/openapi.json [--identity]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseCli, usage, type OptionSpec } from './lib/args.js';
+import { parseCli, usage, type OptionSpec } from '../toolkit/args.js';
 import { openApiDocument } from './lib/openapi-document.js';
 
 const spec: Record<string, OptionSpec> = {

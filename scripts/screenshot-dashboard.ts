@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
+import { parseCli, usage, UsageError, type OptionSpec } from '../toolkit/args.js';
 import { adminCreateCoupon, makePlan, submitClaim } from '../rush/claims.js';
 import { pool } from '../rush/pool.js';
 

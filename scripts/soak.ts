@@ -11,8 +11,8 @@ import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
-import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../bench/lib/stack.js';
-import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
+import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
+import { parseCli, usage, UsageError, type OptionSpec } from '../toolkit/args.js';
 import { JsonClient, sleep } from '../rush/http.js';
 
 const SPEC: Record<string, OptionSpec> = {

@@ -4,8 +4,8 @@ import type { RequestResource } from '../../rush/request-resource.js';
 import { nowMs, type JsonClient } from '../../rush/http.js';
 import { isFinalStatus } from '../../rush/poll.js';
 import type { SubmitRecord } from '../../rush/submit.js';
-import { LatencyHistogram } from './histogram.js';
-import type { Series } from './report.js';
+import { LatencyHistogram } from '../../toolkit/histogram.js';
+import type { Series } from '../../toolkit/report.js';
 
 /**
  * Reads the given lanes' depth from a Prometheus text page: accepted minus decided sequence when the

@@ -6,9 +6,9 @@ import type { RequestResource } from '../../rush/request-resource.js';
 import { JsonClient, nowMs } from '../../rush/http.js';
 import { awaitAll } from '../../rush/poll.js';
 import { submitAll, type SubmitRecord } from '../../rush/submit.js';
-import { parseCli, usage, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { ProgressBar } from './progress.js';
-import { textTable, writeReport } from './report.js';
+import { parseCli, usage, UsageError, type OptionSpec, type ParsedArgs } from '../../toolkit/args.js';
+import { ProgressBar } from '../../toolkit/progress.js';
+import { textTable, writeReport } from '../../toolkit/report.js';
 import { renderHtml, rushCharts, SetupError } from './rush-report.js';
 import { Sampler, type RushFigures } from './rush-figures.js';
 

@@ -15,7 +15,7 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
 import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
 import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
-import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
+import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 
 const { values } = parseArgs({
   options: {

@@ -12,7 +12,8 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../rush/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
-import { buildEngine, decideSpan, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
+import { decideSpan } from './lib/stack.js';
+import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 
 const { values } = parseArgs({
   options: {
