@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'test/**'],
+    files: ['scripts/**', 'bench/**', 'toolkit/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -12,35 +12,29 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
 import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
-import { parseCli, usage, UsageError, type OptionSpec } from '../toolkit/args.js';
+import { commandArgs } from '../toolkit/args.js';
 import { JsonClient, sleep } from '../rush/http.js';
 
-const SPEC: Record<string, OptionSpec> = {
-  minutes: { help: 'how long the traffic runs', default: '10' },
-  'sample-seconds': { help: 'seconds between samples', default: '30' },
-  'claims-per-second': { help: 'coupon claims per second (a fifth of them repeats)', default: '20' },
-  'orders-per-second': {
-    help: 'keyed orders per second (a tenth sent twice; each paid or left to expire)',
-    default: '10',
+const args = commandArgs({
+  command: 'npm run soak --',
+  summary: 'Steady mixed traffic; RSS, Redis memory and table sizes over time.',
+  options: {
+    minutes: { help: 'how long the traffic runs', default: '10' },
+    'sample-seconds': { help: 'seconds between samples', default: '30' },
+    'claims-per-second': { help: 'coupon claims per second (a fifth of them repeats)', default: '20' },
+    'orders-per-second': {
+      help: 'keyed orders per second (a tenth sent twice; each paid or left to expire)',
+      default: '10',
+    },
+    'idempotency-ttl': {
+      help: 'IDEMPOTENCY_TTL_S of the stack (short, to see the bound within the run)',
+      default: '60',
+    },
+    'outcome-retention': { help: 'REQUEST_OUTCOME_RETENTION_S of the stack', default: '120' },
+    'job-retention': { help: 'COMPLETED_JOB_RETENTION_S of the stack', default: '60' },
+    out: { help: 'directory for the JSON report', default: 'reports' },
   },
-  'idempotency-ttl': { help: 'IDEMPOTENCY_TTL_S of the stack (short, to see the bound within the run)', default: '60' },
-  'outcome-retention': { help: 'REQUEST_OUTCOME_RETENTION_S of the stack', default: '120' },
-  'job-retention': { help: 'COMPLETED_JOB_RETENTION_S of the stack', default: '60' },
-  out: { help: 'directory for the JSON report', default: 'reports' },
-};
-
-let args: ReturnType<typeof parseCli>;
-try {
-  args = parseCli(SPEC);
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  console.error(`${err.message}\n\n${usage('npm run soak --', 'Soak test', SPEC)}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(usage('npm run soak --', 'Steady mixed traffic; RSS, Redis memory and table sizes over time.', SPEC));
-  process.exit(0);
-}
+});
 const minutes = args.number('minutes', { min: 0.1, max: 24 * 60, fractional: true });
 const sampleMs = args.number('sample-seconds', { min: 1 }) * 1000;
 const claimsPerSecond = args.number('claims-per-second', { min: 0, max: 5000 });

@@ -1,5 +1,6 @@
-// Command-line options for the load and bench scripts: node:util's parseArgs plus checked numbers
-// and a usage text, so a typo answers with the usage instead of a NaN deep inside a run.
+// The one command-line parser of every script and benchmark: node:util's parseArgs (`--flag value`,
+// `--flag` for a boolean) plus checked numbers and a usage text, so a typo answers with the usage
+// instead of a NaN deep inside a run.
 import { parseArgs } from 'node:util';
 
 export interface OptionSpec {
@@ -26,7 +27,8 @@ export function usage(command: string, summary: string, spec: Record<string, Opt
     const left = `  --${name}${o.boolean ? '' : ' <value>'}`;
     return `${left.padEnd(28)} ${o.help}${o.default !== undefined ? ` (default ${o.default})` : ''}`;
   });
-  return `${summary}\n\nUsage: ${command} [options]\n\n${lines.join('\n')}\n  --help                       this text`;
+  const help = `${'  --help'.padEnd(28)} this text`;
+  return `${summary}\n\nUsage: ${command} [options]\n\n${lines.join('\n')}\n${help}`;
 }
 
 export function parseCli(
@@ -72,4 +74,48 @@ export function parseCli(
       return n;
     },
   };
+}
+
+/** What `--help` prints for a command: how it is typed, what it does, its options. */
+export interface Command {
+  command: string;
+  summary: string;
+  options: Record<string, OptionSpec>;
+}
+
+const usageOf = (cmd: Command) => usage(cmd.command, cmd.summary, cmd.options);
+
+/**
+ * The command's options, for a script that runs at the top level: `--help` prints the usage and
+ * exits 0; a wrong option prints what is wrong and the usage and exits 2.
+ */
+export function commandArgs(cmd: Command, argv = process.argv.slice(2)): ParsedArgs {
+  let args: ParsedArgs & { help: boolean };
+  try {
+    args = parseCli(cmd.options, argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${usageOf(cmd)}`);
+    process.exit(2);
+  }
+  if (!args.help) return args;
+  console.log(usageOf(cmd));
+  process.exit(0);
+}
+
+/**
+ * Runs a command-line tool: its options as `commandArgs` reads them, then `main`, then exits with
+ * the code `main` returns (0 when none). An option `main` finds wrong (a UsageError) prints the
+ * usage and exits 2; any other error is printed and exits 1.
+ */
+export function runCli(cmd: Command, main: (args: ParsedArgs) => Promise<number | void>): void {
+  const run = async () => (await main(commandArgs(cmd))) ?? 0;
+  run().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) console.error(`${err.message}\n\n${usageOf(cmd)}`);
+      else console.error(err);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
 }
