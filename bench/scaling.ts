@@ -7,35 +7,43 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
 import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
+import { commandArgs, UsageError } from '../toolkit/args.js';
 import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
 import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 
-const { values } = parseArgs({
+const command = {
+  command: 'npm run bench:scaling --',
+  summary: 'Total decided claims/s with 1, 2, 4 … busy lanes on the worker processes.',
   options: {
-    steps: { type: 'string', default: '1,2,4,8' },
-    claims: { type: 'string', default: '10000' },
-    stock: { type: 'string', default: '2500' },
-    users: { type: 'string', default: '7500' },
-    workers: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '' },
-    runs: { type: 'string', default: '1' },
+    steps: { help: 'comma-separated numbers of coupons (lanes) at once, each 1 … 8', default: '1,2,4,8' },
+    claims: { help: 'claims pre-filled per lane', default: '10000' },
+    stock: { help: 'totalQuantity of each coupon', default: '2500' },
+    users: { help: 'distinct users per coupon (the rest are repeats)', default: '7500' },
+    workers: { help: 'worker processes', default: '1' },
+    batch: { help: "the workers' LANE_BATCH_SIZE (default: the engine's)" },
+    runs: { help: 'runs per step; the median run stands for the step', default: '1' },
   },
-});
-const steps = values.steps.split(',').map(Number);
-const perLane = Number(values.claims);
-const stock = Number(values.stock);
-const users = Number(values.users);
-const workerCount = Number(values.workers);
-const runs = Number(values.runs);
+};
 const LANES = 8;
-if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > LANES)) throw new Error(`--steps must be 1…${LANES}`);
+const { steps, perLane, stock, users, workerCount, batch, runs } = commandArgs(command, (args) => {
+  const steps = (args.string('steps') as string).split(',').map(Number);
+  if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > LANES)) throw new UsageError(`--steps must be 1…${LANES}`);
+  return {
+    steps,
+    perLane: args.number('claims', { min: 1, max: 10_000_000 }),
+    stock: args.number('stock', { min: 1, max: 1_000_000_000 }),
+    users: args.number('users', { min: 1, max: 10_000_000 }),
+    workerCount: args.number('workers', { min: 1, max: 32 }),
+    batch: args.optionalNumber('batch', { min: 1, max: 100_000 }),
+    runs: args.number('runs', { min: 1, max: 50 }),
+  };
+});
 
 const base = loadConfig();
 
@@ -119,7 +127,7 @@ async function measure(coupons: number): Promise<Measured> {
             COUPON_LANES: String(LANES),
             LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
             METRICS_PORT: '0',
-            ...(values.batch ? { LANE_BATCH_SIZE: values.batch } : {}),
+            ...(batch ? { LANE_BATCH_SIZE: String(batch) } : {}),
           },
           stdio: ['ignore', 'inherit', 'inherit'],
         }),

@@ -15,7 +15,7 @@ import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
 import { commandArgs } from '../toolkit/args.js';
 import { JsonClient, sleep } from '../rush/http.js';
 
-const args = commandArgs({
+const command = {
   command: 'npm run soak --',
   summary: 'Steady mixed traffic; RSS, Redis memory and table sizes over time.',
   options: {
@@ -34,11 +34,18 @@ const args = commandArgs({
     'job-retention': { help: 'COMPLETED_JOB_RETENTION_S of the stack', default: '60' },
     out: { help: 'directory for the JSON report', default: 'reports' },
   },
-});
-const minutes = args.number('minutes', { min: 0.1, max: 24 * 60, fractional: true });
-const sampleMs = args.number('sample-seconds', { min: 1 }) * 1000;
-const claimsPerSecond = args.number('claims-per-second', { min: 0, max: 5000 });
-const ordersPerSecond = args.number('orders-per-second', { min: 0, max: 5000 });
+};
+const args = commandArgs(command, (args) => ({
+  minutes: args.number('minutes', { min: 0.1, max: 24 * 60, fractional: true }),
+  sampleMs: args.number('sample-seconds', { min: 1 }) * 1000,
+  claimsPerSecond: args.number('claims-per-second', { min: 0, max: 5000 }),
+  ordersPerSecond: args.number('orders-per-second', { min: 0, max: 5000 }),
+  idempotencyTtl: args.number('idempotency-ttl', { min: 1 }),
+  outcomeRetention: args.number('outcome-retention', { min: 0 }),
+  jobRetention: args.number('job-retention', { min: 1 }),
+  out: args.string('out') as string,
+}));
+const { minutes, sampleMs, claimsPerSecond, ordersPerSecond } = args;
 
 const base = loadConfig();
 const ADMIN = 'soak-admin-token-0000';
@@ -51,9 +58,9 @@ const env = {
   METRICS_PORT: '0',
   ORDER_PAYMENT_WINDOW_MS: '30000',
   EXPIRY_SWEEP_INTERVAL_MS: '5000',
-  IDEMPOTENCY_TTL_S: String(args.number('idempotency-ttl', { min: 1 })),
-  REQUEST_OUTCOME_RETENTION_S: String(args.number('outcome-retention', { min: 0 })),
-  COMPLETED_JOB_RETENTION_S: String(args.number('job-retention', { min: 1 })),
+  IDEMPOTENCY_TTL_S: String(args.idempotencyTtl),
+  REQUEST_OUTCOME_RETENTION_S: String(args.outcomeRetention),
+  COMPLETED_JOB_RETENTION_S: String(args.jobRetention),
   IDEMPOTENCY_PURGE_INTERVAL_MS: '10000',
 };
 
@@ -199,8 +206,8 @@ await Promise.all(inFlight);
 await sampler;
 
 console.log(`\nanswers: ${JSON.stringify(counts)}`);
-await mkdir(args.string('out') ?? 'reports', { recursive: true });
-const file = join(args.string('out') ?? 'reports', `soak-${new Date().toISOString().replace(/[:.]/g, '')}.json`);
+await mkdir(args.out, { recursive: true });
+const file = join(args.out, `soak-${new Date().toISOString().replace(/[:.]/g, '')}.json`);
 await writeFile(file, JSON.stringify({ minutes, claimsPerSecond, ordersPerSecond, env, counts, samples }, null, 2));
 console.log(`report: ${file}`);
 

@@ -15,6 +15,8 @@ export class UsageError extends Error {}
 
 export interface ParsedArgs {
   string(name: string): string | undefined;
+  /** A string that must be given. */
+  required(name: string): string;
   flag(name: string): boolean;
   /** A number within [min, max]; integer unless `fractional`. */
   number(name: string, opts?: { min?: number; max?: number; fractional?: boolean }): number;
@@ -67,6 +69,11 @@ export function parseCli(
     help: values.help === true,
     string,
     flag: (name) => values[name] === true,
+    required(name) {
+      const v = string(name);
+      if (v === undefined) throw new UsageError(`--${name} is required`);
+      return v;
+    },
     optionalNumber,
     number(name, opts) {
       const n = optionalNumber(name, opts);
@@ -86,19 +93,19 @@ export interface Command {
 const usageOf = (cmd: Command) => usage(cmd.command, cmd.summary, cmd.options);
 
 /**
- * The command's options, for a script that runs at the top level: `--help` prints the usage and
- * exits 0; a wrong option prints what is wrong and the usage and exits 2.
+ * Reads the command's options with `read`, for a script that runs at the top level: `--help` prints
+ * the usage and exits 0; a wrong option (a UsageError, from parsing or from `read`) prints what is
+ * wrong and the usage and exits 2.
  */
-export function commandArgs(cmd: Command, argv = process.argv.slice(2)): ParsedArgs {
-  let args: ParsedArgs & { help: boolean };
+export function commandArgs<T>(cmd: Command, read: (args: ParsedArgs) => T, argv = process.argv.slice(2)): T {
   try {
-    args = parseCli(cmd.options, argv);
+    const args = parseCli(cmd.options, argv);
+    if (!args.help) return read(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n\n${usageOf(cmd)}`);
     process.exit(2);
   }
-  if (!args.help) return args;
   console.log(usageOf(cmd));
   process.exit(0);
 }
@@ -109,7 +116,7 @@ export function commandArgs(cmd: Command, argv = process.argv.slice(2)): ParsedA
  * usage and exits 2; any other error is printed and exits 1.
  */
 export function runCli(cmd: Command, main: (args: ParsedArgs) => Promise<number | void>): void {
-  const run = async () => (await main(commandArgs(cmd))) ?? 0;
+  const run = async () => (await main(commandArgs(cmd, (args) => args))) ?? 0;
   run().then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -103,9 +103,13 @@ export async function runGenerator(url: string, connections: number, requests: G
     const specPath = join(dir, 'spec.json');
     const outPath = join(dir, 'results.json');
     await writeFile(specPath, JSON.stringify({ baseUrl: url, connections, requests } satisfies GeneratorSpec));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/generator.ts', specPath, outPath], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/generator.ts', '--spec', specPath, '--out', outPath],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`load generator exited with ${code}`);
     return JSON.parse(await readFile(outPath, 'utf8')) as GeneratorResult[];
