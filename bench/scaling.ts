@@ -6,14 +6,14 @@
 // With REDIS_CLUSTER_NODES set, the lanes live on that Redis Cluster.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
-import { createRedis, deleteKeysWithPrefix, masterNodes, type RedisClient } from '../src/redis.js';
+import { createRedis, deleteKeysWithPrefix, type RedisClient } from '../src/redis.js';
 import { createLaneQueue, laneForCoupon } from '../rush/lanes.js';
 import { commandArgs, UsageError } from '../toolkit/args.js';
+import { cpuSeconds, machineTicks, mysqlCpuSeconds, redisCpuSeconds } from './lib/cpu.js';
 import { claimJob, insertCoupon, prefill } from './lib/prefill.js';
 import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 
@@ -59,38 +59,6 @@ interface Measured {
   machineCpu: number;
 }
 
-/** CPU seconds a process has used (user + system), from /proc. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
-}
-
-/** CPU seconds Redis has used, summed over the masters (INFO cpu). */
-async function redisCpuSeconds(redis: RedisClient): Promise<number> {
-  let total = 0;
-  for (const node of masterNodes(redis)) {
-    const info = await node.info('cpu');
-    for (const m of info.matchAll(/^used_cpu_(?:sys|user):([0-9.]+)/gm)) total += Number(m[1]);
-  }
-  return total;
-}
-
-/** CPU seconds of the MySQL server when it runs on this machine (its pid file is readable), else NaN. */
-async function mysqlCpuSeconds(db: Db): Promise<number> {
-  const { rows } = await sql<{ f: string }>`SELECT @@pid_file AS f`.execute(db);
-  const pid = Number((await readFile(rows[0]?.f ?? '', 'utf8').catch(() => '')).trim());
-  return pid > 0 ? cpuSeconds(pid) : NaN;
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-async function machineTicks(): Promise<{ busy: number; total: number }> {
-  const cpu = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.split(/\s+/).slice(1).map(Number) ?? [];
-  const total = cpu.reduce((a, b) => a + b, 0);
-  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
-  return { busy: total - idle, total };
-}
-
 async function measure(coupons: number): Promise<Measured> {
   const suffix = randomBytes(3).toString('hex');
   const url = new URL(base.DATABASE_URL);
@@ -100,103 +68,121 @@ async function measure(coupons: number): Promise<Measured> {
   await migrateToLatest(databaseUrl);
   const db = createDb(databaseUrl);
   const redis = createRedis(base);
-  const workers: ChildProcess[] = [];
+  let workers: ChildProcess[] = [];
   try {
-    const ids: number[] = [];
-    for (let i = 0; i < coupons; i++) ids.push(await insertCoupon(db, 'scaling', stock));
-    const lanes = ids.map((id) => laneForCoupon(id, LANES));
-    if (new Set(lanes.map((l) => l.name)).size !== coupons) throw new Error('two coupons share a lane');
-    // Fill the lanes side by side so each lane's sequence order is its own arrival order.
-    await Promise.all(
-      ids.map(async (couponId, k) => {
-        const queue = createLaneQueue(prefix, lanes[k]!, redis);
-        await prefill(queue, perLane, (i) => claimJob(couponId, i, users));
-        await queue.close();
-      }),
-    );
-
+    await fillLanes(db, redis, prefix, coupons);
     const total = coupons * perLane;
-    for (let w = 0; w < workerCount; w++) {
-      workers.push(
-        spawn(process.execPath, [ENGINE_WORKER], {
-          env: {
-            ...process.env,
-            ...WORKER_NODE_OPTIONS,
-            DATABASE_URL: databaseUrl,
-            QUEUE_PREFIX: prefix,
-            COUPON_LANES: String(LANES),
-            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-            METRICS_PORT: '0',
-            ...(batch ? { LANE_BATCH_SIZE: String(batch) } : {}),
-          },
-          stdio: ['ignore', 'inherit', 'inherit'],
-        }),
-      );
-    }
-    const deadline = Date.now() + 600_000;
+    workers = startWorkers(databaseUrl, prefix);
     const sample = async () => ({
       worker: (await Promise.all(workers.map((w) => cpuSeconds(w.pid ?? -1)))).reduce((a, b) => a + b, 0),
       redis: await redisCpuSeconds(redis),
       mysql: await mysqlCpuSeconds(db),
       ticks: await machineTicks(),
     });
-    let atFirst: Awaited<ReturnType<typeof sample>> | null = null;
-    for (;;) {
-      const row = await db
-        .selectFrom('request_outcomes')
-        .select(sql<number>`COUNT(*)`.as('n'))
-        .executeTakeFirstOrThrow();
-      const n = Number(row.n);
-      // CPU is counted from the first decision on, so process start-up is left out as in the rate.
-      if (n > 0 && atFirst === null) atFirst = await sample();
-      if (n >= total) break;
-      if (Date.now() > deadline) throw new Error(`only ${n} of ${total} claims decided in time`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const atEnd = await sample();
-    const from = atFirst ?? atEnd;
-
-    const spans = await db
-      .selectFrom('request_outcomes')
-      .select([
-        'lane',
-        sql<Date>`MIN(finished_at)`.as('first'),
-        sql<Date>`MAX(finished_at)`.as('last'),
-        sql<number>`COUNT(*)`.as('n'),
-      ])
-      .groupBy('lane')
-      .execute();
-    const seconds = (a: Date, b: Date) => Math.max(0.001, (new Date(b).getTime() - new Date(a).getTime()) / 1000);
-    const first = new Date(Math.min(...spans.map((s) => new Date(s.first).getTime())));
-    const last = new Date(Math.max(...spans.map((s) => new Date(s.last).getTime())));
-    const wall = seconds(first, last);
+    const { from, atEnd } = await awaitDecided(db, total, sample);
+    const spans = await laneSpans(db);
+    const first = Math.min(...spans.map((s) => s.first));
+    const wall = Math.max(0.001, (Math.max(...spans.map((s) => s.last)) - first) / 1000);
     return {
       coupons,
       claims: total,
       seconds: wall,
       rate: total / wall,
-      perLane: spans.map((s) => Number(s.n) / seconds(s.first, s.last)),
+      perLane: spans.map((s) => s.n / Math.max(0.001, (s.last - s.first) / 1000)),
       workerCpu: (atEnd.worker - from.worker) / wall,
       redisCpu: (atEnd.redis - from.redis) / wall,
       mysqlCpu: (atEnd.mysql - from.mysql) / wall,
       machineCpu: (atEnd.ticks.busy - from.ticks.busy) / Math.max(1, atEnd.ticks.total - from.ticks.total),
     };
   } finally {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.exitCode !== null || w.signalCode !== null) return resolve();
-            w.once('exit', () => resolve());
-            w.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopWorkers(workers);
     await db.destroy();
     await deleteKeysWithPrefix(redis, prefix);
     redis.disconnect();
     await dropDatabase(databaseUrl);
   }
+}
+
+/** One coupon per lane, each lane pre-filled with `perLane` claims. */
+async function fillLanes(db: Db, redis: RedisClient, prefix: string, coupons: number): Promise<void> {
+  const ids: number[] = [];
+  for (let i = 0; i < coupons; i++) ids.push(await insertCoupon(db, 'scaling', stock));
+  const lanes = ids.map((id) => laneForCoupon(id, LANES));
+  if (new Set(lanes.map((l) => l.name)).size !== coupons) throw new Error('two coupons share a lane');
+  // Fill the lanes side by side so each lane's sequence order is its own arrival order.
+  await Promise.all(
+    ids.map(async (couponId, k) => {
+      const queue = createLaneQueue(prefix, lanes[k]!, redis);
+      await prefill(queue, perLane, (i) => claimJob(couponId, i, users));
+      await queue.close();
+    }),
+  );
+}
+
+function startWorkers(databaseUrl: string, prefix: string): ChildProcess[] {
+  const env = {
+    ...process.env,
+    ...WORKER_NODE_OPTIONS,
+    DATABASE_URL: databaseUrl,
+    QUEUE_PREFIX: prefix,
+    COUPON_LANES: String(LANES),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    METRICS_PORT: '0',
+    ...(batch ? { LANE_BATCH_SIZE: String(batch) } : {}),
+  };
+  return Array.from({ length: workerCount }, () =>
+    spawn(process.execPath, [ENGINE_WORKER], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
+}
+
+/**
+ * Waits until every claim is decided; the CPU samples at the first decision and at the end (CPU is
+ * counted from the first decision on, so process start-up is left out as in the rate).
+ */
+async function awaitDecided<S>(db: Db, total: number, sample: () => Promise<S>): Promise<{ from: S; atEnd: S }> {
+  const deadline = Date.now() + 600_000;
+  let atFirst: S | null = null;
+  for (;;) {
+    const row = await db
+      .selectFrom('request_outcomes')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    const n = Number(row.n);
+    if (n > 0 && atFirst === null) atFirst = await sample();
+    if (n >= total) break;
+    if (Date.now() > deadline) throw new Error(`only ${n} of ${total} claims decided in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const atEnd = await sample();
+  return { from: atFirst ?? atEnd, atEnd };
+}
+
+/** Each lane's first and last decision (epoch ms) and how many it decided. */
+async function laneSpans(db: Db): Promise<{ first: number; last: number; n: number }[]> {
+  const spans = await db
+    .selectFrom('request_outcomes')
+    .select([
+      'lane',
+      sql<Date>`MIN(finished_at)`.as('first'),
+      sql<Date>`MAX(finished_at)`.as('last'),
+      sql<number>`COUNT(*)`.as('n'),
+    ])
+    .groupBy('lane')
+    .execute();
+  return spans.map((s) => ({ first: new Date(s.first).getTime(), last: new Date(s.last).getTime(), n: Number(s.n) }));
+}
+
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.exitCode !== null || w.signalCode !== null) return resolve();
+          w.once('exit', () => resolve());
+          w.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
