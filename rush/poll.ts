@@ -9,14 +9,14 @@ import type { Progress, SubmitRecord } from './submit.js';
 
 export { FINAL_STATUSES, isFinalStatus };
 
-export interface PollOptions {
+interface PollOptions {
   /** The longest waitMs of one poll. */
   maxWaitMs?: number;
   /** A 404 means the request is gone (its job vanished undecided) instead of an answer to ask again for. */
   goneOn404?: boolean;
 }
 
-export interface PollResult {
+interface PollResult {
   /** The last state the API answered with; final unless time ran out. */
   last?: RequestResource;
   /** The API answered 404 (with `goneOn404`). */
@@ -29,7 +29,7 @@ export interface PollResult {
  * Polls through `get` (one GET /requests/{id}?waitMs=… that answers its status and body) until the
  * request is final or `deadline` passes. A failed or non-200 poll is asked again after 250 ms.
  */
-export async function pollToFinal(
+async function pollToFinal(
   get: (waitMs: number) => Promise<{ status: number; body: unknown }>,
   deadline: number,
   { maxWaitMs = 10_000, goneOn404 = false }: PollOptions = {},
@@ -75,7 +75,7 @@ export async function awaitFinal(
 }
 
 /** A request's final state, or `LOST` when the API no longer knows it (404: its job vanished undecided). */
-export async function finalOrLost(
+async function finalOrLost(
   baseUrl: string,
   requestId: string,
   deadline: number,

@@ -84,7 +84,7 @@ export function parseCli(
 }
 
 /** What `--help` prints for a command: how it is typed, what it does, its options. */
-export interface Command {
+interface Command {
   command: string;
   summary: string;
   options: Record<string, OptionSpec>;

@@ -12,7 +12,7 @@ import type { Series } from '../../toolkit/report.js';
  * API exports both (that counts requests held in a batch too), else a waiting-jobs or depth gauge.
  * Undefined when the page has neither.
  */
-export function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
+function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
   const values = new Map<string, Map<string, number>>();
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);

@@ -32,7 +32,7 @@ export function summaryRows(f: RushFigures): string[][] {
   ];
 }
 
-export function latencyChart(title: string, h: LatencyHistogram): string {
+function latencyChart(title: string, h: LatencyHistogram): string {
   return barChart(
     title,
     h.buckets(40).map((b) => ({ label: fmtMs(b.from).replace(' ', ''), value: b.count })),

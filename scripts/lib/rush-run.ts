@@ -34,7 +34,7 @@ export function rushSpec(
   };
 }
 
-export interface RushOptions {
+interface RushOptions {
   url: string;
   adminToken: string;
   requests: number;
@@ -48,7 +48,7 @@ export interface RushOptions {
   name: string;
 }
 
-export function rushOptions(args: ParsedArgs): RushOptions {
+function rushOptions(args: ParsedArgs): RushOptions {
   const adminToken = args.string('admin-token') ?? process.env.ADMIN_TOKEN;
   if (!adminToken) throw new UsageError('an admin token is needed: --admin-token or ADMIN_TOKEN');
   const requests = args.number('requests', { min: 1, max: 10_000_000 });
@@ -70,7 +70,7 @@ export function rushOptions(args: ParsedArgs): RushOptions {
 }
 
 /** What a rush talks through: a client for submits, one for long polls, and the progress bar. */
-export interface RushIo {
+interface RushIo {
   client: JsonClient;
   poller: JsonClient;
   progress: ProgressBar;
@@ -79,7 +79,7 @@ export interface RushIo {
 /** A load script's common options and its clients. */
 export type RushContext = RushOptions & RushIo;
 
-export async function checkHealth(client: JsonClient, url: string): Promise<void> {
+async function checkHealth(client: JsonClient, url: string): Promise<void> {
   const health = await client.get('/healthz').catch((err: Error) => ({ status: 0, body: err.message }));
   if (health.status !== 200) throw new SetupError(`${url}/healthz answered ${health.status}: ${String(health.body)}`);
 }

@@ -23,7 +23,7 @@ export interface CouponObservation {
   priorHolders?: number[];
 }
 
-export interface OracleReport {
+interface OracleReport {
   ok: boolean;
   violations: string[];
   perCoupon: {
