@@ -6,7 +6,7 @@ import type { RequestResource } from '../../rush/request-resource.js';
 import { JsonClient, nowMs } from '../../rush/http.js';
 import { awaitAll } from '../../rush/poll.js';
 import { submitAll, type SubmitRecord } from '../../rush/submit.js';
-import { parseCli, usage, UsageError, type OptionSpec, type ParsedArgs } from '../../toolkit/args.js';
+import { commandArgs, usage, UsageError, type OptionSpec, type ParsedArgs } from '../../toolkit/args.js';
 import { ProgressBar } from '../../toolkit/progress.js';
 import { textTable, writeReport } from '../../toolkit/report.js';
 import { renderHtml, rushCharts, SetupError } from './rush-report.js';
@@ -215,8 +215,9 @@ export async function reportRush(r: {
 }
 
 /**
- * Runs a load script: parses its options (--help prints the usage), opens its clients, checks the
- * API's health, runs `main` and exits with its code; a usage error prints the usage and a setup error says so, both exit 2.
+ * Runs a load script: reads its options (`commandArgs`: --help prints the usage), opens its clients,
+ * checks the API's health, runs `main` and exits with its code; a usage error prints the usage and a
+ * setup error says so, both exit 2.
  */
 export function runLoadScript<P>(
   command: string,
@@ -227,13 +228,8 @@ export function runLoadScript<P>(
   main: (own: P, ctx: RushContext) => Promise<number>,
 ): void {
   const run = async () => {
-    const args = parseCli(spec);
-    if (args.help) {
-      console.log(usage(command, summary, spec));
-      return 0;
-    }
-    const o = rushOptions(args);
-    const own = parse(args);
+    const cmd = { command, summary, options: spec };
+    const { o, own } = commandArgs(cmd, (args) => ({ o: rushOptions(args), own: parse(args) }));
     const io = {
       client: new JsonClient(o.url, o.concurrency),
       poller: new JsonClient(o.url, o.pollConcurrency + 2),
