@@ -75,11 +75,7 @@ export async function awaitFinal(
 }
 
 /** A request's final state, or `LOST` when the API no longer knows it (404: its job vanished undecided). */
-async function finalOrLost(
-  baseUrl: string,
-  requestId: string,
-  deadline: number,
-): Promise<RequestResource | 'LOST'> {
+async function finalOrLost(baseUrl: string, requestId: string, deadline: number): Promise<RequestResource | 'LOST'> {
   const { last, gone } = await pollToFinal(
     async (waitMs) => {
       const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, {
