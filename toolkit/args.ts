@@ -33,10 +33,7 @@ export function usage(command: string, summary: string, spec: Record<string, Opt
   return `${summary}\n\nUsage: ${command} [options]\n\n${lines.join('\n')}\n${help}`;
 }
 
-export function parseCli(
-  spec: Record<string, OptionSpec>,
-  argv = process.argv.slice(2),
-): ParsedArgs & { help: boolean } {
+function parseCli(spec: Record<string, OptionSpec>, argv = process.argv.slice(2)): ParsedArgs & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; default?: string }> = { help: { type: 'boolean' } };
   for (const [name, o] of Object.entries(spec)) {
     options[name] = o.boolean
