@@ -3,13 +3,14 @@
 // measured back to back with wrk, a C load generator that takes little of the cores. No worker runs
 // while it is measured, so lanes only grow. Each figure: req/s and p99 over `seconds`, after a
 // short warm-up of the same request.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertCoupon } from '../src/coupon/coupon.repository.js';
 import type { Db } from '../src/db/database.js';
-import { API_NODE_OPTIONS, ENGINE_API, ENGINE_WORKER, isolated, type Isolated } from './lib/stack.js';
+import { isolated, type Isolated } from './lib/stack.js';
+import { wrk, writeSubmitScript } from './lib/wrk.js';
+import { API_NODE_OPTIONS, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
 
 export interface PathFigure {
@@ -27,7 +28,7 @@ export interface PathFigure {
 }
 
 /** What each engine figure is compared with, and the ratio it should reach. */
-export const REQUEST_PATHS = [
+const REQUEST_PATHS = [
   { path: 'submit', anchor: 'submit', target: 0.9 },
   { path: 'GET /healthz', anchor: 'GET /healthz', target: 0.5 },
   { path: 'poll, final', anchor: 'GET /healthz', target: 0.3 },
@@ -46,22 +47,26 @@ export const benchCoupon = (totalQuantity: number) => ({
   validDays: 7,
 });
 
-export async function wrkAvailable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('wrk', ['--version'], { stdio: 'ignore' });
-    child.once('error', () => resolve(false));
-    child.once('exit', () => resolve(true));
-  });
-}
-
-export async function measureRequestPath(opts: {
+interface RequestPathOptions {
   databaseUrl: string;
   redisUrl: string;
   connections: number;
   seconds: number;
   /** The root of another checkout whose API is measured beside this one (before and after). */
   baselineDir?: string | undefined;
-}): Promise<PathFigure[]> {
+}
+
+/** A server under measurement and what its figures load: a final and a queued request, a coupon to claim. */
+interface Server {
+  target: string;
+  child: ManagedProcess;
+  url: string;
+  finalId: string;
+  queuedId: string;
+  coupon: number;
+}
+
+export async function measureRequestPath(opts: RequestPathOptions): Promise<PathFigure[]> {
   const engines = [
     { target: 'engine', entry: ENGINE_API },
     ...(opts.baselineDir ? [{ target: 'baseline', entry: join(opts.baselineDir, 'apps/api/main.ts') }] : []),
@@ -70,75 +75,13 @@ export async function measureRequestPath(opts: {
   const anchorIso = await isolated(opts.databaseUrl, opts.redisUrl, 'rpa');
   const dir = await mkdtemp(join(tmpdir(), 'ce-rp-'));
   const children: ManagedProcess[] = [];
-  const env = async (db: { databaseUrl: string; queuePrefix: string }) => ({
-    DATABASE_URL: db.databaseUrl,
-    REDIS_URL: opts.redisUrl,
-    QUEUE_PREFIX: db.queuePrefix,
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-    METRICS_PORT: '0',
-    MAX_LANE_DEPTH: '10000000',
-  });
   try {
-    const anchorEnv = await env(anchorIso);
-    const anchor = new ManagedProcess('bench/plain-worker/api.ts', anchorEnv, { label: 'anchor api' });
-    children.push(anchor);
-    const anchorUrl = `http://127.0.0.1:${anchorEnv.PORT}`;
-    const targets: {
-      target: string;
-      child: ManagedProcess;
-      url: string;
-      finalId: string;
-      queuedId: string;
-      coupon: number;
-    }[] = [];
+    const anchor = await startAnchor(anchorIso, opts.redisUrl, children);
+    const servers: Server[] = [];
     for (const [i, e] of engines.entries()) {
-      const iso = isos[i] as Isolated;
-      const engineEnv = await env(iso);
-      const child = new ManagedProcess(
-        e.entry,
-        { ...engineEnv, ...API_NODE_OPTIONS, LOG_LEVEL: 'info' },
-        { label: `${e.target} api` },
-      );
-      children.push(child);
-      await child.waitForLog(/api listening/);
-      const url = `http://127.0.0.1:${engineEnv.PORT}`;
-      const { finalId, queuedId, submitCoupon } = await prepareRequests(iso.db, url, engineEnv);
-      targets.push({ target: e.target, child, url, finalId, queuedId, coupon: submitCoupon });
+      servers.push(await startEngine(e.target, e.entry, isos[i] as Isolated, opts.redisUrl, children));
     }
-    await anchor.waitForLog(/plain api listening/);
-    const anchorCoupon = await insertCoupon(anchorIso.db, benchCoupon(1_000_000));
-
-    const figures: PathFigure[] = [];
-    // A submit's warm-up and its measurement each get a script of their own, so every measured submit is a new user's.
-    const run = async (
-      target: string,
-      path: string,
-      child: ManagedProcess,
-      url: string,
-      script?: () => Promise<string>,
-    ) => {
-      await wrk(url, opts.connections, 2, await script?.());
-      const measured = await script?.();
-      const before = child.cpuMs();
-      const r = await wrk(url, opts.connections, opts.seconds, measured);
-      const serverCpuMs = (child.cpuMs() - before) / Math.max(1, r.requests);
-      figures.push({ path, target, ...r, serverCpuMs });
-    };
-    let firstUser = 1_000;
-    const submitScript = async (couponId: number) => {
-      const file = await writeSubmitScript(dir, couponId, firstUser);
-      firstUser += 10_000_000;
-      return file;
-    };
-    // Each engine figure right after its anchor, so both meet the same load on the machine.
-    await run('anchor', 'GET /healthz', anchor, `${anchorUrl}/healthz`);
-    for (const t of targets) await run(t.target, 'GET /healthz', t.child, `${t.url}/healthz`);
-    for (const t of targets) await run(t.target, 'poll, final', t.child, `${t.url}/requests/${t.finalId}`);
-    for (const t of targets) await run(t.target, 'poll, queued', t.child, `${t.url}/requests/${t.queuedId}`);
-    await run('anchor', 'submit', anchor, anchorUrl, () => submitScript(anchorCoupon));
-    for (const t of targets) await run(t.target, 'submit', t.child, t.url, () => submitScript(t.coupon));
-    return figures;
+    return await measureServers(anchor, servers, opts, dir);
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await rm(dir, { recursive: true, force: true });
@@ -146,15 +89,70 @@ export async function measureRequestPath(opts: {
   }
 }
 
-/** A wrk script that claims `couponId`, every request as a new user from `firstUser` on (so no limit per user or place in line ever answers instead). */
-export async function writeSubmitScript(dir: string, couponId: number, firstUser: number): Promise<string> {
-  const file = join(dir, `submit-${couponId}-${firstUser}.lua`);
-  await writeFile(
-    file,
-    `local n = ${firstUser}\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n` +
-      `request = function()\n  n = n + 1\n  return wrk.format(nil, "/coupons/${couponId}/claims", nil, '{"userId":' .. n .. '}')\nend\n`,
+const serverEnv = async (iso: Isolated, redisUrl: string) => ({
+  DATABASE_URL: iso.databaseUrl,
+  REDIS_URL: redisUrl,
+  QUEUE_PREFIX: iso.queuePrefix,
+  PORT: String(await freePort()),
+  LOG_LEVEL: 'warn',
+  METRICS_PORT: '0',
+  MAX_LANE_DEPTH: '10000000',
+});
+
+async function startAnchor(iso: Isolated, redisUrl: string, children: ManagedProcess[]): Promise<Server> {
+  const env = await serverEnv(iso, redisUrl);
+  const child = new ManagedProcess('bench/plain-worker/api.ts', env, { label: 'anchor api' });
+  children.push(child);
+  await child.waitForLog(/plain api listening/);
+  const coupon = await insertCoupon(iso.db, benchCoupon(1_000_000));
+  return { target: 'anchor', child, url: `http://127.0.0.1:${env.PORT}`, finalId: '', queuedId: '', coupon };
+}
+
+async function startEngine(
+  target: string,
+  entry: string,
+  iso: Isolated,
+  redisUrl: string,
+  children: ManagedProcess[],
+): Promise<Server> {
+  const env = await serverEnv(iso, redisUrl);
+  const child = new ManagedProcess(
+    entry,
+    { ...env, ...API_NODE_OPTIONS, LOG_LEVEL: 'info' },
+    { label: `${target} api` },
   );
-  return file;
+  children.push(child);
+  await child.waitForLog(/api listening/);
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const { finalId, queuedId, submitCoupon } = await prepareRequests(iso.db, url, env);
+  return { target, child, url, finalId, queuedId, coupon: submitCoupon };
+}
+
+/** Every figure, each engine figure right after its anchor's, so both meet the same load on the machine. */
+async function measureServers(anchor: Server, engines: Server[], opts: RequestPathOptions, dir: string) {
+  const figures: PathFigure[] = [];
+  // A submit's warm-up and its measurement each get a script of their own, so every measured submit is a new user's.
+  const run = async (server: Server, path: string, url: string, script?: () => Promise<string>) => {
+    await wrk(url, opts.connections, 2, await script?.());
+    const measured = await script?.();
+    const before = server.child.cpuMs();
+    const r = await wrk(url, opts.connections, opts.seconds, measured);
+    const serverCpuMs = (server.child.cpuMs() - before) / Math.max(1, r.requests);
+    figures.push({ path, target: server.target, ...r, serverCpuMs });
+  };
+  let firstUser = 1_000;
+  const submitScript = async (couponId: number) => {
+    const file = await writeSubmitScript(dir, couponId, firstUser);
+    firstUser += 10_000_000;
+    return file;
+  };
+  await run(anchor, 'GET /healthz', `${anchor.url}/healthz`);
+  for (const t of engines) await run(t, 'GET /healthz', `${t.url}/healthz`);
+  for (const t of engines) await run(t, 'poll, final', `${t.url}/requests/${t.finalId}`);
+  for (const t of engines) await run(t, 'poll, queued', `${t.url}/requests/${t.queuedId}`);
+  await run(anchor, 'submit', anchor.url, () => submitScript(anchor.coupon));
+  for (const t of engines) await run(t, 'submit', t.url, () => submitScript(t.coupon));
+  return figures;
 }
 
 /** One request decided by a worker (then stopped) and one left queued, both on the engine. */
@@ -182,36 +180,6 @@ export async function prepareRequests(db: Db, url: string, env: Record<string, s
   if (state.status !== 'SUCCEEDED') throw new Error(`request ${finalId} is ${state.status}, not SUCCEEDED`);
   const submitCoupon = await insertCoupon(db, benchCoupon(1_000_000));
   return { finalId, queuedId: await claim(submitCoupon, 2), submitCoupon };
-}
-
-export interface WrkResult {
-  perSecond: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  generatorShare: number;
-}
-
-/** wrk -t1 under bash, whose `times` reports the CPU that wrk used. */
-export async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('bash', ['-c', `wrk ${quoted}; times`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    child.stdout.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
-  });
-  const perSecond = Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1]);
-  const requests = Number(/([0-9]+) requests in/.exec(out)?.[1]);
-  const p99 = /\s99%\s+([0-9.]+)(us|ms|s)\b/.exec(out);
-  const p99Ms = p99 ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us' | 'ms' | 's'] ?? NaN) : NaN;
-  const errors = Number(/Non-2xx or 3xx responses:\s+([0-9]+)/.exec(out)?.[1] ?? 0);
-  // `times` prints the shell's own user/system time, then its children's: wrk's.
-  const child = /\n(\d+)m([0-9.]+)s (\d+)m([0-9.]+)s\s*$/.exec(out);
-  const cpuS = child ? Number(child[1]) * 60 + Number(child[2]) + Number(child[3]) * 60 + Number(child[4]) : NaN;
-  return { perSecond, p99Ms, requests, errors, generatorShare: cpuS / (seconds * cpus().length) };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');

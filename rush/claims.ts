@@ -2,10 +2,11 @@
 // request to be final (long poll), and gather what the fairness oracle needs. Against an API in
 // identity mode, pass each user's token (`tokens`): claims then leave `userId` out and act for the
 // token's user, and every read of a user's data carries that user's token.
-import { createApiClient, type Problem, type QueuedRequest, type Schemas } from '../client/index.js';
+import { createApiClient, type Problem, type Schemas } from '../client/index.js';
 import { verifyClaims, type ClaimObservation, type CouponObservation } from '../src/verify/claims.oracle.js';
 import { awaitFinal } from './poll.js';
 import { pool } from './pool.js';
+import type { RequestResource } from './request-resource.js';
 import { sendWithRetry } from './retry.js';
 import { bearerFor } from './tokens.js';
 
@@ -22,9 +23,6 @@ export interface Submitted extends ClaimPlanItem {
   resource?: RequestResource;
   problemCode?: string;
 }
-
-/** A queued request as the API's OpenAPI document types it (generated client types). */
-export type RequestResource = QueuedRequest;
 
 export async function adminCreateCoupon(
   baseUrl: string,

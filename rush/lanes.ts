@@ -11,7 +11,7 @@ import { orderLaneType } from '../src/order/order.lane.js';
 import { ORDER_LANE_NAME } from '../src/order/order.keys.js';
 import { createLaneQueues as createQueues } from '../src/queues/lanes.js';
 
-export { createLaneQueue, JOB_RETENTION } from '../src/queues/lanes.js';
+export { createLaneQueue } from '../src/queues/lanes.js';
 export { laneKeys, lanePrefix } from '../src/lane/lane-keys.js';
 export type { Lane } from '../src/lane/lane.js';
 

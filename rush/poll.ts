@@ -2,21 +2,21 @@
 // GET /requests/{id}?waitMs=… again until the answer is final, the request is gone or time is up.
 import { createApiClient } from '../client/index.js';
 import { FINAL_STATUSES, isFinalStatus } from '../src/request/request.status.js';
-import type { RequestResource } from './claims.js';
 import { sleep, type JsonClient } from './http.js';
 import { pool } from './pool.js';
+import type { RequestResource } from './request-resource.js';
 import type { Progress, SubmitRecord } from './submit.js';
 
 export { FINAL_STATUSES, isFinalStatus };
 
-export interface PollOptions {
+interface PollOptions {
   /** The longest waitMs of one poll. */
   maxWaitMs?: number;
   /** A 404 means the request is gone (its job vanished undecided) instead of an answer to ask again for. */
   goneOn404?: boolean;
 }
 
-export interface PollResult {
+interface PollResult {
   /** The last state the API answered with; final unless time ran out. */
   last?: RequestResource;
   /** The API answered 404 (with `goneOn404`). */
@@ -29,7 +29,7 @@ export interface PollResult {
  * Polls through `get` (one GET /requests/{id}?waitMs=… that answers its status and body) until the
  * request is final or `deadline` passes. A failed or non-200 poll is asked again after 250 ms.
  */
-export async function pollToFinal(
+async function pollToFinal(
   get: (waitMs: number) => Promise<{ status: number; body: unknown }>,
   deadline: number,
   { maxWaitMs = 10_000, goneOn404 = false }: PollOptions = {},
@@ -75,11 +75,7 @@ export async function awaitFinal(
 }
 
 /** A request's final state, or `LOST` when the API no longer knows it (404: its job vanished undecided). */
-export async function finalOrLost(
-  baseUrl: string,
-  requestId: string,
-  deadline: number,
-): Promise<RequestResource | 'LOST'> {
+async function finalOrLost(baseUrl: string, requestId: string, deadline: number): Promise<RequestResource | 'LOST'> {
   const { last, gone } = await pollToFinal(
     async (waitMs) => {
       const res = await fetch(`${baseUrl}/requests/${requestId}?waitMs=${waitMs}`, {

@@ -4,9 +4,10 @@
 import { createApiClient, type Schemas } from '../client/index.js';
 import { verifyPreQueue, type PreQueueReport } from '../src/verify/pre-queue.oracle.js';
 import { spearmanRho } from '../src/verify/rank-correlation.js';
-import type { RequestResource, Submitted } from './claims.js';
+import type { Submitted } from './claims.js';
+import type { RequestResource } from './request-resource.js';
 
-export type Draw = Schemas['PreQueueDraw'];
+type Draw = Schemas['PreQueueDraw'];
 
 export async function readDraw(baseUrl: string, adminToken: string, couponId: number): Promise<Draw> {
   const { data, response } = await createApiClient(baseUrl).GET('/admin/coupons/{couponId}/draw', {

@@ -22,14 +22,14 @@ export async function freePort(): Promise<number> {
 }
 
 /** One line of a process's output: its pino JSON, or `{ msg }` for a line that is not JSON. */
-export interface LogLine {
+interface LogLine {
   msg?: string;
   time?: number;
   lane?: string;
   [key: string]: unknown;
 }
 
-export interface ProcessOptions {
+interface ProcessOptions {
   /** Names the process in errors and reports; the entry point unless given. */
   label?: string;
   args?: string[];

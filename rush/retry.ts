@@ -2,9 +2,9 @@
 // (this user is over their rate) both carry Retry-After, which the client waits for.
 import { sleep } from './http.js';
 
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
-export interface RetryPolicy {
+interface RetryPolicy {
   /** Give up and return the refusal after this many retries. */
   maxRetries: number;
   /** Bounds on the wait between attempts; Retry-After is honoured within them. */
@@ -13,7 +13,7 @@ export interface RetryPolicy {
 }
 
 /** The wait a Retry-After header (seconds) asks for, within the policy's bounds; 1 s when absent. */
-export function retryDelayMs(
+function retryDelayMs(
   retryAfter: string | string[] | null | undefined,
   { minDelayMs = 50, maxDelayMs = 1_000 }: Omit<RetryPolicy, 'maxRetries'> = {},
 ): number {

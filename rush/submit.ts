@@ -1,11 +1,11 @@
 // Submitting a rush: every item POSTed concurrently (optionally paced over a duration), a 429 or 503
 // sent again after its Retry-After, every answer recorded with its latency.
 import type { Problem } from '../client/index.js';
-import type { RequestResource } from './claims.js';
 import { nowMs, sleep, type JsonClient, type JsonResponse } from './http.js';
+import type { RequestResource } from './request-resource.js';
 import { sendWithRetry } from './retry.js';
 
-/** What a rush's progress is shown on (scripts/lib/progress.ts's ProgressBar, or nothing). */
+/** What a rush's progress is shown on (toolkit/progress.ts's ProgressBar, or nothing). */
 export interface Progress {
   update(phase: string, done: number, total: number, note?: string): void;
   finish(phase: string, done: number, total: number, note?: string): void;

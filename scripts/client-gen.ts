@@ -4,22 +4,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
-import { parseCli, usage, type OptionSpec } from './lib/args.js';
+import { runCli, type ParsedArgs } from '../toolkit/args.js';
 import { openApiDocument } from './lib/openapi-document.js';
 
 const TARGET = 'client/schema.ts';
 const HEADER = '// Generated from the OpenAPI document by `npm run client:gen` (openapi-typescript). Do not edit.\n';
 
-const spec: Record<string, OptionSpec> = {
-  check: { help: `only check that ${TARGET} is up to date`, boolean: true },
+const command = {
+  command: 'npx tsx scripts/client-gen.ts',
+  summary: 'Generate the API client types.',
+  options: { check: { help: `only check that ${TARGET} is up to date`, boolean: true } },
 };
 
-async function main(): Promise<number> {
-  const args = parseCli(spec);
-  if (args.help) {
-    console.log(usage('npx tsx scripts/client-gen.ts', 'Generate the API client types.', spec));
-    return 0;
-  }
+async function main(args: ParsedArgs): Promise<number> {
   const ast = await openapiTS((await openApiDocument()) as unknown as OpenAPI3, { alphabetize: true });
   const generated = await format(HEADER + astToString(ast), {
     ...(await resolveConfig(TARGET)),
@@ -39,4 +36,4 @@ async function main(): Promise<number> {
   return 1;
 }
 
-process.exitCode = await main();
+runCli(command, main);

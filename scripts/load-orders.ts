@@ -6,15 +6,14 @@
 //   npm run load:orders -- --url http://127.0.0.1:3000 --admin-token T --requests 10000 --stock 1000
 import { randomInt } from 'node:crypto';
 import { verifyOrders, type OrderObservation, type StoredOrderObservation } from '../src/verify/orders.oracle.js';
-import type { Problem, Schemas } from '../client/index.js';
-import type { RequestResource } from '../rush/claims.js';
-import type { JsonClient } from '../rush/http.js';
+import type { Schemas } from '../client/index.js';
+import type { RequestResource } from '../rush/request-resource.js';
 import { pool } from '../rush/pool.js';
 import type { SubmitRecord } from '../rush/submit.js';
-import { UsageError, type ParsedArgs } from './lib/args.js';
-import type { ProgressBar } from './lib/progress.js';
+import { UsageError, type ParsedArgs } from '../toolkit/args.js';
 import { rushFigures } from './lib/rush-figures.js';
 import { SetupError, summaryRows } from './lib/rush-report.js';
+import { payShareOf } from './lib/pay-orders.js';
 import { reportRush, runLoadScript, runRush, rushSpec, type RushContext } from './lib/rush-run.js';
 
 const spec = rushSpec(
@@ -53,38 +52,17 @@ function orderOptions(args: ParsedArgs) {
   return own;
 }
 
-async function main(
-  { stock, maxPerUser, productCount, quantity, price, payShare }: ReturnType<typeof orderOptions>,
-  o: RushContext,
-): Promise<number> {
+type OrderOptions = ReturnType<typeof orderOptions>;
+
+async function main(opts: OrderOptions, o: RushContext): Promise<number> {
   const { url, requests, users } = o;
-  const { client, progress } = o;
-  const products: Product[] = [];
-  const runTag = new Date().toISOString();
-  for (let i = 0; i < productCount; i++) {
-    const res = await client.post<Product>(
-      '/admin/products',
-      { name: `load ${runTag} #${i + 1}`, price, stock, ...(maxPerUser !== null ? { maxPerUser } : {}) },
-      { authorization: `Bearer ${o.adminToken}` },
-    );
-    if (res.status !== 201)
-      throw new SetupError(`POST /admin/products answered ${res.status}: ${JSON.stringify(res.body)}`);
-    products.push(res.body);
-  }
+  const { stock, maxPerUser, productCount, quantity } = opts;
+  const products = await createProducts(o, opts);
   const firstUserId = randomInt(1_000_000, 2 ** 46);
-  const plan: OrderPlanItem[] = Array.from({ length: requests }, (_, i) => ({
-    userId: firstUserId + (i < users ? i : randomInt(users)),
-    productId: (products[randomInt(products.length)] as Product).id,
-    quantity,
-  }));
-  for (let i = plan.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
-  }
+  const plan = orderPlan(requests, users, firstUserId, products, quantity);
   console.log(
     `load:orders ${url}: ${requests} orders of ${quantity} unit(s) by ${users} users on ${productCount} product(s) of stock ${stock}${maxPerUser !== null ? `, at most ${maxPerUser} per user` : ''} (ids ${products.map((p) => p.id).join(', ')}), concurrency ${o.concurrency}${o.durationS > 0 ? `, over ${o.durationS} s` : ''}`,
   );
-
   const run = await runRush({
     ...o,
     plan,
@@ -94,16 +72,79 @@ async function main(
     }),
     laneOf: () => 'orders',
   });
-  const { records, finals } = run;
-
-  const observations = toOrderObservations(records, finals);
+  const observations = toOrderObservations(run.records, run.finals);
   const placed = observations.filter((r) => r.status === 'SUCCEEDED' && r.orderId !== undefined);
-  const payment = await payShareOf(client, placed, products, payShare, progress);
-
+  const payment = await payShareOf(o.client, placed, products, opts.payShare, o.progress);
   process.stderr.write('verifying through the public API …\n');
+  const oracle = verifyOrders(observations, await productsAfter(o, products), await storedOrders(o, placed));
+  const figures = rushFigures(run.records, run.finals);
+  return reportRush({
+    kind: 'load:orders',
+    title: 'Order rush',
+    params: paramsOf(opts, products, firstUserId),
+    run,
+    figures,
+    summary: [
+      ...summaryRows(figures),
+      ...oracleRows(oracle),
+      ['paid', `${payment.paid} of ${payment.attempted} orders chosen to pay`],
+    ],
+    found: [oracle.violations, payment.violations],
+    extra: { oracle: { ...oracle, violations: undefined }, payment },
+    chartTitles: { timeToFinal: 'Time to final (accepted → decided)', depth: 'Order lane depth over time' },
+    options: o,
+  });
+}
+
+const paramsOf = (opts: OrderOptions, products: Product[], firstUserId: number) => {
+  const { stock, maxPerUser, productCount, quantity, price, payShare } = opts;
+  const productIds = products.map((p) => p.id);
+  return { stock, maxPerUser, products: productCount, productIds, quantity, price, payShare, firstUserId };
+};
+
+/** The rush's products, created through the admin API. */
+async function createProducts(o: RushContext, opts: OrderOptions): Promise<Product[]> {
+  const { price, stock, maxPerUser } = opts;
+  const products: Product[] = [];
+  const runTag = new Date().toISOString();
+  for (let i = 0; i < opts.productCount; i++) {
+    const res = await o.client.post<Product>(
+      '/admin/products',
+      { name: `load ${runTag} #${i + 1}`, price, stock, ...(maxPerUser !== null ? { maxPerUser } : {}) },
+      { authorization: `Bearer ${o.adminToken}` },
+    );
+    if (res.status !== 201)
+      throw new SetupError(`POST /admin/products answered ${res.status}: ${JSON.stringify(res.body)}`);
+    products.push(res.body);
+  }
+  return products;
+}
+
+/** `requests` orders by `users` distinct users (the rest repeats) over the products, shuffled. */
+function orderPlan(
+  requests: number,
+  users: number,
+  firstUserId: number,
+  products: Product[],
+  quantity: number,
+): OrderPlanItem[] {
+  const plan: OrderPlanItem[] = Array.from({ length: requests }, (_, i) => ({
+    userId: firstUserId + (i < users ? i : randomInt(users)),
+    productId: (products[randomInt(products.length)] as Product).id,
+    quantity,
+  }));
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [plan[i], plan[j]] = [plan[j] as OrderPlanItem, plan[i] as OrderPlanItem];
+  }
+  return plan;
+}
+
+/** The placed orders as the public API shows them now. */
+async function storedOrders(o: RushContext, placed: OrderObservation[]): Promise<StoredOrderObservation[]> {
   const stored: StoredOrderObservation[] = [];
   await pool(placed, 50, async (r) => {
-    const res = await client.get<Schemas['Order']>(`/orders/${r.orderId}`);
+    const res = await o.client.get<Schemas['Order']>(`/orders/${r.orderId}`);
     if (res.status === 200) {
       stored.push({
         orderId: res.body.id,
@@ -113,17 +154,22 @@ async function main(
       });
     }
   });
-  const productsAfter = await Promise.all(
+  return stored;
+}
+
+/** Each product's stock now, beside what it started with. */
+function productsAfter(o: RushContext, products: Product[]) {
+  return Promise.all(
     products.map(async (p) => {
-      const res = await client.get<Product>(`/products/${p.id}`);
+      const res = await o.client.get<Product>(`/products/${p.id}`);
       if (res.status !== 200) throw new SetupError(`GET /products/${p.id} answered ${res.status}`);
       return { productId: p.id, initialStock: p.stock, stock: res.body.stock, maxPerUser: p.maxPerUser };
     }),
   );
-  const oracle = verifyOrders(observations, productsAfter, stored);
-  const figures = rushFigures(records, finals);
-  const summary = [
-    ...summaryRows(figures),
+}
+
+function oracleRows(oracle: ReturnType<typeof verifyOrders>): string[][] {
+  return [
     [
       'placed',
       `${oracle.succeeded} orders (expected ${oracle.expectedSucceeded}), ${oracle.distinctWinners} distinct buyers`,
@@ -134,30 +180,7 @@ async function main(
         .map((p) => `product ${p.productId}: ${p.initialStock} → ${p.stock} (expected ${p.expectedStock})`)
         .join('; '),
     ],
-    ['paid', `${payment.paid} of ${payment.attempted} orders chosen to pay`],
   ];
-  const params = {
-    stock,
-    maxPerUser,
-    products: productCount,
-    productIds: products.map((p) => p.id),
-    quantity,
-    price,
-    payShare,
-    firstUserId,
-  };
-  return reportRush({
-    kind: 'load:orders',
-    title: 'Order rush',
-    params,
-    run,
-    figures,
-    summary,
-    found: [oracle.violations, payment.violations],
-    extra: { oracle: { ...oracle, violations: undefined }, payment },
-    chartTitles: { timeToFinal: 'Time to final (accepted → decided)', depth: 'Order lane depth over time' },
-    options: o,
-  });
 }
 
 function toOrderObservations(
@@ -180,48 +203,6 @@ function toOrderObservations(
         acceptedAt: f?.acceptedAt ? Date.parse(f.acceptedAt) : undefined,
       };
     });
-}
-
-/**
- * Pays a share of the placed orders: charges the buyer exactly the order's amount, pays, and checks
- * the answer and that the buyer (a fresh user) ends at balance 0. One user's orders are paid one
- * after another so their balances stay predictable.
- */
-async function payShareOf(
-  client: JsonClient,
-  placed: OrderObservation[],
-  products: Product[],
-  share: number,
-  progress: ProgressBar,
-): Promise<{ attempted: number; paid: number; violations: string[] }> {
-  const chosen = placed.filter(() => Math.random() < share);
-  const priceOf = new Map(products.map((p) => [p.id, p.price]));
-  const byUser = new Map<number, OrderObservation[]>();
-  for (const o of chosen) byUser.set(o.userId, [...(byUser.get(o.userId) ?? []), o]);
-  const violations: string[] = [];
-  let paid = 0;
-  await pool([...byUser.entries()], 50, async ([userId, orders]) => {
-    for (const o of orders) {
-      const amount = o.items.reduce((sum, i) => sum + (priceOf.get(i.productId) ?? 0) * i.quantity, 0);
-      if (amount > 0) {
-        const charge = await client.post(`/users/${userId}/balance/charge`, { amount });
-        if (charge.status !== 200) violations.push(`charging user ${userId} answered ${charge.status}`);
-      }
-      const res = await client.post<Schemas['PaymentResult'] | Problem>(`/orders/${o.orderId}/payment`, { userId });
-      const body = typeof res.body === 'object' && res.body !== null ? res.body : undefined;
-      if (res.status !== 200 || !body || !('paidAmount' in body) || body.paidAmount !== amount) {
-        const said = !body ? '' : 'code' in body ? body.code : `${body.status} paidAmount ${body.paidAmount}`;
-        violations.push(`paying order ${o.orderId} answered ${res.status} ${said}, expected PAID ${amount}`);
-      } else paid++;
-      progress.update('paying', paid, chosen.length);
-    }
-    const balance = await client.get<Schemas['Balance']>(`/users/${userId}/balance`);
-    if (balance.status !== 200 || balance.body.balance !== 0) {
-      violations.push(`user ${userId} should have balance 0 after paying, has ${balance.body.balance}`);
-    }
-  });
-  if (chosen.length > 0) progress.finish('paid', paid, chosen.length);
-  return { attempted: chosen.length, paid, violations: violations.slice(0, 10) };
 }
 
 runLoadScript('npm run load:orders --', 'Order rush with stock and order verification.', spec, orderOptions, main);

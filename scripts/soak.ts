@@ -11,40 +11,41 @@ import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createRedis } from '../src/redis.js';
 import { ManagedProcess, freePort } from '../rush/processes.js';
-import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../bench/lib/stack.js';
-import { parseCli, usage, UsageError, type OptionSpec } from './lib/args.js';
+import { buildEngine, ENGINE_API, ENGINE_WORKER } from '../toolkit/engine.js';
+import { commandArgs } from '../toolkit/args.js';
 import { JsonClient, sleep } from '../rush/http.js';
 
-const SPEC: Record<string, OptionSpec> = {
-  minutes: { help: 'how long the traffic runs', default: '10' },
-  'sample-seconds': { help: 'seconds between samples', default: '30' },
-  'claims-per-second': { help: 'coupon claims per second (a fifth of them repeats)', default: '20' },
-  'orders-per-second': {
-    help: 'keyed orders per second (a tenth sent twice; each paid or left to expire)',
-    default: '10',
+const command = {
+  command: 'npm run soak --',
+  summary: 'Steady mixed traffic; RSS, Redis memory and table sizes over time.',
+  options: {
+    minutes: { help: 'how long the traffic runs', default: '10' },
+    'sample-seconds': { help: 'seconds between samples', default: '30' },
+    'claims-per-second': { help: 'coupon claims per second (a fifth of them repeats)', default: '20' },
+    'orders-per-second': {
+      help: 'keyed orders per second (a tenth sent twice; each paid or left to expire)',
+      default: '10',
+    },
+    'idempotency-ttl': {
+      help: 'IDEMPOTENCY_TTL_S of the stack (short, to see the bound within the run)',
+      default: '60',
+    },
+    'outcome-retention': { help: 'REQUEST_OUTCOME_RETENTION_S of the stack', default: '120' },
+    'job-retention': { help: 'COMPLETED_JOB_RETENTION_S of the stack', default: '60' },
+    out: { help: 'directory for the JSON report', default: 'reports' },
   },
-  'idempotency-ttl': { help: 'IDEMPOTENCY_TTL_S of the stack (short, to see the bound within the run)', default: '60' },
-  'outcome-retention': { help: 'REQUEST_OUTCOME_RETENTION_S of the stack', default: '120' },
-  'job-retention': { help: 'COMPLETED_JOB_RETENTION_S of the stack', default: '60' },
-  out: { help: 'directory for the JSON report', default: 'reports' },
 };
-
-let args: ReturnType<typeof parseCli>;
-try {
-  args = parseCli(SPEC);
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  console.error(`${err.message}\n\n${usage('npm run soak --', 'Soak test', SPEC)}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(usage('npm run soak --', 'Steady mixed traffic; RSS, Redis memory and table sizes over time.', SPEC));
-  process.exit(0);
-}
-const minutes = args.number('minutes', { min: 0.1, max: 24 * 60, fractional: true });
-const sampleMs = args.number('sample-seconds', { min: 1 }) * 1000;
-const claimsPerSecond = args.number('claims-per-second', { min: 0, max: 5000 });
-const ordersPerSecond = args.number('orders-per-second', { min: 0, max: 5000 });
+const args = commandArgs(command, (args) => ({
+  minutes: args.number('minutes', { min: 0.1, max: 24 * 60, fractional: true }),
+  sampleMs: args.number('sample-seconds', { min: 1 }) * 1000,
+  claimsPerSecond: args.number('claims-per-second', { min: 0, max: 5000 }),
+  ordersPerSecond: args.number('orders-per-second', { min: 0, max: 5000 }),
+  idempotencyTtl: args.number('idempotency-ttl', { min: 1 }),
+  outcomeRetention: args.number('outcome-retention', { min: 0 }),
+  jobRetention: args.number('job-retention', { min: 1 }),
+  out: args.string('out') as string,
+}));
+const { minutes, sampleMs, claimsPerSecond, ordersPerSecond } = args;
 
 const base = loadConfig();
 const ADMIN = 'soak-admin-token-0000';
@@ -57,9 +58,9 @@ const env = {
   METRICS_PORT: '0',
   ORDER_PAYMENT_WINDOW_MS: '30000',
   EXPIRY_SWEEP_INTERVAL_MS: '5000',
-  IDEMPOTENCY_TTL_S: String(args.number('idempotency-ttl', { min: 1 })),
-  REQUEST_OUTCOME_RETENTION_S: String(args.number('outcome-retention', { min: 0 })),
-  COMPLETED_JOB_RETENTION_S: String(args.number('job-retention', { min: 1 })),
+  IDEMPOTENCY_TTL_S: String(args.idempotencyTtl),
+  REQUEST_OUTCOME_RETENTION_S: String(args.outcomeRetention),
+  COMPLETED_JOB_RETENTION_S: String(args.jobRetention),
   IDEMPOTENCY_PURGE_INTERVAL_MS: '10000',
 };
 
@@ -205,8 +206,8 @@ await Promise.all(inFlight);
 await sampler;
 
 console.log(`\nanswers: ${JSON.stringify(counts)}`);
-await mkdir(args.string('out') ?? 'reports', { recursive: true });
-const file = join(args.string('out') ?? 'reports', `soak-${new Date().toISOString().replace(/[:.]/g, '')}.json`);
+await mkdir(args.out, { recursive: true });
+const file = join(args.out, `soak-${new Date().toISOString().replace(/[:.]/g, '')}.json`);
 await writeFile(file, JSON.stringify({ minutes, claimsPerSecond, ordersPerSecond, env, counts, samples }, null, 2));
 console.log(`report: ${file}`);
 

@@ -1,6 +1,6 @@
 // What every design in the bench needs: its own database (the engine's schema) and Redis prefix,
 // the load generator as its own process, and clean-up afterwards (processes: rush/processes.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -11,21 +11,6 @@ import { createDb, type Db } from '../../src/db/database.js';
 import { dropDatabase, migrateToLatest } from '../../src/db/migrate.js';
 import { deleteKeysWithPrefix } from '../../rush/redis-cleanup.js';
 import type { GeneratorResult, GeneratorSpec } from '../generator.js';
-
-/** The engine runs as it ships: compiled (`npm run build`), as `npm start` and `npm run worker` run it. */
-export const ENGINE_API = 'dist/apps/api/main.js';
-export const ENGINE_WORKER = 'dist/workers/main.js';
-
-/** Compiles the engine to dist/ (what ENGINE_API and ENGINE_WORKER run). */
-export function buildEngine(): void {
-  const built = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-  if (built.status !== 0) throw new Error(`npm run build exited ${built.status}`);
-}
-
-/** The engine's API runs with the heap cap of `npm start` (package.json). */
-export const API_NODE_OPTIONS = { NODE_OPTIONS: '--max-old-space-size=128' };
-/** The worker runs with the heap cap of `npm run worker`. */
-export const WORKER_NODE_OPTIONS = { NODE_OPTIONS: '--max-old-space-size=96' };
 
 export interface Isolated {
   name: string;
@@ -118,9 +103,13 @@ export async function runGenerator(url: string, connections: number, requests: G
     const specPath = join(dir, 'spec.json');
     const outPath = join(dir, 'results.json');
     await writeFile(specPath, JSON.stringify({ baseUrl: url, connections, requests } satisfies GeneratorSpec));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/generator.ts', specPath, outPath], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/generator.ts', '--spec', specPath, '--out', outPath],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`load generator exited with ${code}`);
     return JSON.parse(await readFile(outPath, 'utf8')) as GeneratorResult[];

@@ -45,7 +45,7 @@ async function inTransaction(pool: Pool, fn: (conn: PoolConnection) => Promise<O
   }
 }
 
-export interface OutcomeRecord {
+interface OutcomeRecord {
   requestId: string;
   lane: string;
   sequence: number;

@@ -1,18 +1,18 @@
 // What the load scripts report of a rush (submitted and polled through rush/): progress and lane
 // depth sampled over time, summary figures and chart series.
-import type { RequestResource } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { nowMs, type JsonClient } from '../../rush/http.js';
 import { isFinalStatus } from '../../rush/poll.js';
 import type { SubmitRecord } from '../../rush/submit.js';
-import { LatencyHistogram } from './histogram.js';
-import type { Series } from './report.js';
+import { LatencyHistogram } from '../../toolkit/histogram.js';
+import type { Series } from '../../toolkit/report.js';
 
 /**
  * Reads the given lanes' depth from a Prometheus text page: accepted minus decided sequence when the
  * API exports both (that counts requests held in a batch too), else a waiting-jobs or depth gauge.
  * Undefined when the page has neither.
  */
-export function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
+function laneDepthFromMetrics(text: string, lanes: readonly string[]): number | undefined {
   const values = new Map<string, Map<string, number>>();
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);

@@ -1,7 +1,7 @@
 // Summary rows, charts and the HTML page shared by the load scripts' reports.
-import { fmtMs, type LatencyHistogram } from './histogram.js';
-import type { RequestResource } from '../../rush/claims.js';
-import { barChart, escapeHtml, htmlPage, htmlTable, lineChart } from './report.js';
+import { fmtMs, type LatencyHistogram } from '../../toolkit/histogram.js';
+import type { RequestResource } from '../../rush/request-resource.js';
+import { barChart, escapeHtml, htmlPage, htmlTable, lineChart } from '../../toolkit/report.js';
 import { depthSeries, timelineSeries, type RushFigures, type Sample } from './rush-figures.js';
 import { type SubmitRecord } from '../../rush/submit.js';
 
@@ -32,7 +32,7 @@ export function summaryRows(f: RushFigures): string[][] {
   ];
 }
 
-export function latencyChart(title: string, h: LatencyHistogram): string {
+function latencyChart(title: string, h: LatencyHistogram): string {
   return barChart(
     title,
     h.buckets(40).map((b) => ({ label: fmtMs(b.from).replace(' ', ''), value: b.count })),

@@ -2,13 +2,13 @@
 // API, submit a plan and long-poll it to the end while sampling, count the submits that were not
 // accepted as violations, print the verdict, write the JSON and HTML report, and exit 0 (pass),
 // 1 (fail) or 2 (usage or setup error).
-import type { RequestResource } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { JsonClient, nowMs } from '../../rush/http.js';
 import { awaitAll } from '../../rush/poll.js';
 import { submitAll, type SubmitRecord } from '../../rush/submit.js';
-import { parseCli, usage, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { ProgressBar } from './progress.js';
-import { textTable, writeReport } from './report.js';
+import { commandArgs, usage, UsageError, type OptionSpec, type ParsedArgs } from '../../toolkit/args.js';
+import { ProgressBar } from '../../toolkit/progress.js';
+import { textTable, writeReport } from '../../toolkit/report.js';
 import { renderHtml, rushCharts, SetupError } from './rush-report.js';
 import { Sampler, type RushFigures } from './rush-figures.js';
 
@@ -34,7 +34,7 @@ export function rushSpec(
   };
 }
 
-export interface RushOptions {
+interface RushOptions {
   url: string;
   adminToken: string;
   requests: number;
@@ -48,7 +48,7 @@ export interface RushOptions {
   name: string;
 }
 
-export function rushOptions(args: ParsedArgs): RushOptions {
+function rushOptions(args: ParsedArgs): RushOptions {
   const adminToken = args.string('admin-token') ?? process.env.ADMIN_TOKEN;
   if (!adminToken) throw new UsageError('an admin token is needed: --admin-token or ADMIN_TOKEN');
   const requests = args.number('requests', { min: 1, max: 10_000_000 });
@@ -70,7 +70,7 @@ export function rushOptions(args: ParsedArgs): RushOptions {
 }
 
 /** What a rush talks through: a client for submits, one for long polls, and the progress bar. */
-export interface RushIo {
+interface RushIo {
   client: JsonClient;
   poller: JsonClient;
   progress: ProgressBar;
@@ -79,7 +79,7 @@ export interface RushIo {
 /** A load script's common options and its clients. */
 export type RushContext = RushOptions & RushIo;
 
-export async function checkHealth(client: JsonClient, url: string): Promise<void> {
+async function checkHealth(client: JsonClient, url: string): Promise<void> {
   const health = await client.get('/healthz').catch((err: Error) => ({ status: 0, body: err.message }));
   if (health.status !== 200) throw new SetupError(`${url}/healthz answered ${health.status}: ${String(health.body)}`);
 }
@@ -215,8 +215,9 @@ export async function reportRush(r: {
 }
 
 /**
- * Runs a load script: parses its options (--help prints the usage), opens its clients, checks the
- * API's health, runs `main` and exits with its code; a usage error prints the usage and a setup error says so, both exit 2.
+ * Runs a load script: reads its options (`commandArgs`: --help prints the usage), opens its clients,
+ * checks the API's health, runs `main` and exits with its code; a usage error prints the usage and a
+ * setup error says so, both exit 2.
  */
 export function runLoadScript<P>(
   command: string,
@@ -227,13 +228,8 @@ export function runLoadScript<P>(
   main: (own: P, ctx: RushContext) => Promise<number>,
 ): void {
   const run = async () => {
-    const args = parseCli(spec);
-    if (args.help) {
-      console.log(usage(command, summary, spec));
-      return 0;
-    }
-    const o = rushOptions(args);
-    const own = parse(args);
+    const cmd = { command, summary, options: spec };
+    const { o, own } = commandArgs(cmd, (args) => ({ o: rushOptions(args), own: parse(args) }));
     const io = {
       client: new JsonClient(o.url, o.concurrency),
       poller: new JsonClient(o.url, o.pollConcurrency + 2),

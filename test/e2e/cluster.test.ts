@@ -4,14 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createRedis, masterNodes, whenReady } from '../../src/redis.js';
 import { verifyClaims } from '../../src/verify/claims.oracle.js';
-import {
-  adminCreateCoupon,
-  makePlan,
-  observeCoupon,
-  submitClaim,
-  toObservations,
-  type RequestResource,
-} from '../../rush/claims.js';
+import { adminCreateCoupon, makePlan, observeCoupon, submitClaim, toObservations } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { awaitFinal } from '../../rush/poll.js';
 import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';

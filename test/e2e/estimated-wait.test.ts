@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { claimJob, prefill } from '../../scripts/lib/prefill.js';
+import { claimJob, prefill } from '../../bench/lib/prefill.js';
 import { createLaneQueue, laneForCoupon, laneKeys } from '../support/lanes.js';
 import { retryAfterSeconds } from '../../src/request/eta.js';
 import { formatRequestId } from '../../src/request/request.ids.js';

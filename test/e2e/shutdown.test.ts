@@ -10,9 +10,9 @@ import {
   rushCoupon,
   submitClaim,
   type ClaimPlanItem,
-  type RequestResource,
   type Submitted,
 } from '../../rush/claims.js';
+import type { RequestResource } from '../../rush/request-resource.js';
 import { pool } from '../../rush/pool.js';
 import { ADMIN_TOKEN } from '../support/context.js';
 import { verifyAcceptedRush } from '../support/fair-rush.js';

@@ -4,7 +4,6 @@
 //   npm run bench:lane -- --lane orders --claims 20000 --stock 5000 --runs 3   (single-item orders)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/database.js';
@@ -12,23 +11,34 @@ import { dropDatabase, migrateToLatest } from '../src/db/migrate.js';
 import { createRedis, deleteKeysWithPrefix } from '../src/redis.js';
 import { claimLane, createLaneQueue, ORDER_LANE, type Lane } from '../rush/lanes.js';
 import { claimJob, insertCoupon, orderJob, prefill } from './lib/prefill.js';
-import { buildEngine, decideSpan, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../bench/lib/stack.js';
+import { commandArgs, UsageError } from '../toolkit/args.js';
+import { decideSpan } from './lib/stack.js';
+import { buildEngine, ENGINE_WORKER, WORKER_NODE_OPTIONS } from '../toolkit/engine.js';
 
-const { values } = parseArgs({
+const command = {
+  command: 'npm run bench:lane --',
+  summary: "One lane's decide rate, pre-filled, API idle.",
   options: {
-    claims: { type: 'string', default: '20000' },
-    stock: { type: 'string', default: '5000' },
-    users: { type: 'string', default: '15000' },
-    batch: { type: 'string', default: '' },
-    runs: { type: 'string', default: '3' },
-    lane: { type: 'string', default: 'claims' },
+    claims: { help: 'requests pre-filled into the lane', default: '20000' },
+    stock: { help: 'coupon totalQuantity (product stock with --lane orders)', default: '5000' },
+    users: { help: 'distinct users (the rest are repeats)', default: '15000' },
+    batch: { help: "the worker's LANE_BATCH_SIZE (default: the engine's)" },
+    runs: { help: 'runs; the median is reported', default: '3' },
+    lane: { help: 'claims or orders', default: 'claims' },
   },
+};
+const { claims, stock, users, batch, runs, orders } = commandArgs(command, (args) => {
+  const lane = args.string('lane');
+  if (lane !== 'claims' && lane !== 'orders') throw new UsageError(`--lane takes claims or orders, not ${lane}`);
+  return {
+    claims: args.number('claims', { min: 1, max: 10_000_000 }),
+    stock: args.number('stock', { min: 1, max: 1_000_000_000 }),
+    users: args.number('users', { min: 1, max: 10_000_000 }),
+    batch: args.optionalNumber('batch', { min: 1, max: 100_000 }),
+    runs: args.number('runs', { min: 1, max: 50 }),
+    orders: lane === 'orders',
+  };
 });
-const claims = Number(values.claims);
-const stock = Number(values.stock);
-const users = Number(values.users);
-const runs = Number(values.runs);
-const orders = values.lane === 'orders';
 
 const base = loadConfig();
 const results: number[] = [];
@@ -71,7 +81,7 @@ for (let run = 1; run <= runs; run++) {
         QUEUE_PREFIX: prefix,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         METRICS_PORT: '0',
-        ...(values.batch ? { LANE_BATCH_SIZE: values.batch } : {}),
+        ...(batch ? { LANE_BATCH_SIZE: String(batch) } : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -2,7 +2,7 @@
 // digits), so a p99 reads as 41.73 ms rather than a whole-millisecond bucket.
 import { build, type Histogram } from 'hdr-histogram-js';
 
-export interface LatencySummary {
+interface LatencySummary {
   count: number;
   min: number;
   mean: number;

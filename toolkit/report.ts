@@ -10,7 +10,7 @@ export interface Series {
   color?: string;
 }
 
-export interface Bar {
+interface Bar {
   label: string;
   value: number;
 }

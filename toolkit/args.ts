@@ -1,5 +1,6 @@
-// Command-line options for the load and bench scripts: node:util's parseArgs plus checked numbers
-// and a usage text, so a typo answers with the usage instead of a NaN deep inside a run.
+// The one command-line parser of every script and benchmark: node:util's parseArgs (`--flag value`,
+// `--flag` for a boolean) plus checked numbers and a usage text, so a typo answers with the usage
+// instead of a NaN deep inside a run.
 import { parseArgs } from 'node:util';
 
 export interface OptionSpec {
@@ -14,6 +15,8 @@ export class UsageError extends Error {}
 
 export interface ParsedArgs {
   string(name: string): string | undefined;
+  /** A string that must be given. */
+  required(name: string): string;
   flag(name: string): boolean;
   /** A number within [min, max]; integer unless `fractional`. */
   number(name: string, opts?: { min?: number; max?: number; fractional?: boolean }): number;
@@ -26,13 +29,11 @@ export function usage(command: string, summary: string, spec: Record<string, Opt
     const left = `  --${name}${o.boolean ? '' : ' <value>'}`;
     return `${left.padEnd(28)} ${o.help}${o.default !== undefined ? ` (default ${o.default})` : ''}`;
   });
-  return `${summary}\n\nUsage: ${command} [options]\n\n${lines.join('\n')}\n  --help                       this text`;
+  const help = `${'  --help'.padEnd(28)} this text`;
+  return `${summary}\n\nUsage: ${command} [options]\n\n${lines.join('\n')}\n${help}`;
 }
 
-export function parseCli(
-  spec: Record<string, OptionSpec>,
-  argv = process.argv.slice(2),
-): ParsedArgs & { help: boolean } {
+function parseCli(spec: Record<string, OptionSpec>, argv = process.argv.slice(2)): ParsedArgs & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; default?: string }> = { help: { type: 'boolean' } };
   for (const [name, o] of Object.entries(spec)) {
     options[name] = o.boolean
@@ -65,6 +66,11 @@ export function parseCli(
     help: values.help === true,
     string,
     flag: (name) => values[name] === true,
+    required(name) {
+      const v = string(name);
+      if (v === undefined) throw new UsageError(`--${name} is required`);
+      return v;
+    },
     optionalNumber,
     number(name, opts) {
       const n = optionalNumber(name, opts);
@@ -72,4 +78,48 @@ export function parseCli(
       return n;
     },
   };
+}
+
+/** What `--help` prints for a command: how it is typed, what it does, its options. */
+interface Command {
+  command: string;
+  summary: string;
+  options: Record<string, OptionSpec>;
+}
+
+const usageOf = (cmd: Command) => usage(cmd.command, cmd.summary, cmd.options);
+
+/**
+ * Reads the command's options with `read`, for a script that runs at the top level: `--help` prints
+ * the usage and exits 0; a wrong option (a UsageError, from parsing or from `read`) prints what is
+ * wrong and the usage and exits 2.
+ */
+export function commandArgs<T>(cmd: Command, read: (args: ParsedArgs) => T, argv = process.argv.slice(2)): T {
+  try {
+    const args = parseCli(cmd.options, argv);
+    if (!args.help) return read(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${usageOf(cmd)}`);
+    process.exit(2);
+  }
+  console.log(usageOf(cmd));
+  process.exit(0);
+}
+
+/**
+ * Runs a command-line tool: its options as `commandArgs` reads them, then `main`, then exits with
+ * the code `main` returns (0 when none). An option `main` finds wrong (a UsageError) prints the
+ * usage and exits 2; any other error is printed and exits 1.
+ */
+export function runCli(cmd: Command, main: (args: ParsedArgs) => Promise<number | void>): void {
+  const run = async () => (await main(commandArgs(cmd, (args) => args))) ?? 0;
+  run().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) console.error(`${err.message}\n\n${usageOf(cmd)}`);
+      else console.error(err);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
 }
