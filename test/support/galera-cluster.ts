@@ -1,0 +1,153 @@
+// A three-node MariaDB Galera cluster behind an HAProxy of the test's own: node1 the writer, node2
+// and node3 backups, each taken only while its check responder (ops/galera/galera-check.ts) says it
+// is Synced. Every process is started here on free ports and stopped here by its pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createConnection as connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { freePort, ManagedProcess } from '../../rush/processes.js';
+import { sleep } from '../../rush/http.js';
+import { GaleraNode } from './galera.js';
+
+export const HAPROXY_CONFIG = resolve('ops/galera/haproxy.cfg');
+
+export interface ClusterOptions {
+  /** Replaces the shared file's wsrep_provider_options (e.g. '' for Galera's defaults). */
+  providerOptions?: string;
+  /** HAProxy's check interval (default 250ms). */
+  checkInter?: string;
+}
+
+/** A free port whose successor is free too (Galera's IST listens on the group port + 1). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65_535 && !(await listening(port + 1))) return port;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
+}
+
+export class GaleraCluster {
+  private haproxy: ChildProcess | undefined;
+  private checker: ManagedProcess | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly nodes: GaleraNode[],
+    readonly proxyPort: number,
+    private readonly checkPorts: number[],
+    private readonly checkInter: string,
+  ) {}
+
+  static async start(options: ClusterOptions = {}): Promise<GaleraCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'ce-galera-'));
+    // The nodes run as `mysql`, which must reach their directories inside it.
+    await chmod(dir, 0o755);
+    const extra = options.providerOptions !== undefined ? [`wsrep_provider_options = "${options.providerOptions}"`] : [];
+    const nodes: GaleraNode[] = [];
+    for (const n of [1, 2, 3]) {
+      const ports = { mysql: await freePort(), gcomm: await freePortPair(), sst: await freePort() };
+      nodes.push(new GaleraNode(`node${n}`, join(dir, `node${n}`), ports, extra));
+    }
+    const address = `gcomm://${nodes.map((n) => `127.0.0.1:${n.ports.gcomm}`).join(',')}`;
+    const checkPorts = [await freePort(), await freePort(), await freePort()];
+    const cluster = new GaleraCluster(dir, nodes, await freePort(), checkPorts, options.checkInter ?? '250ms');
+    try {
+      for (const node of nodes) await node.prepare(address);
+      const [first, ...others] = nodes as [GaleraNode, ...GaleraNode[]];
+      first.installDataDir();
+      await first.start({ bootstrap: true });
+      // The engine connects over TCP; root@localhost only matches the socket under skip_name_resolve.
+      await first.query("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'");
+      await first.query("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+      // One at a time: a donor serves one full copy at once.
+      for (const node of others) await node.start();
+      await cluster.startChecker();
+      await cluster.startHaproxy();
+      return cluster;
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
+  }
+
+  node(name: string): GaleraNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  /** The engine's DATABASE_URL for `database`, through HAProxy. */
+  url(database: string): string {
+    return `mysql://root@127.0.0.1:${this.proxyPort}/${database}`;
+  }
+
+  /** The node HAProxy sends a new connection to now, or null when none answers. */
+  async writer(): Promise<string | null> {
+    try {
+      const conn = await createConnection({ host: '127.0.0.1', port: this.proxyPort, user: 'root', connectTimeout: 1_000 });
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT @@wsrep_node_name AS name');
+        return String(rows[0]?.name);
+      } finally {
+        conn.destroy();
+      }
+    } catch {
+      return null;
+    }
+  }
+
+  /** Waits until new connections through HAProxy land on `name`. */
+  async waitForWriter(name: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.writer()) === name) return;
+      await sleep(100);
+    }
+    throw new Error(`HAProxy did not send connections to ${name} within ${timeoutMs} ms`);
+  }
+
+  private async startChecker(): Promise<void> {
+    const checks = this.nodes.map((n, i) => `${this.checkPorts[i]}=mysql://root@127.0.0.1:${n.ports.mysql}`);
+    this.checker = new ManagedProcess('ops/galera/galera-check.ts', { GALERA_CHECKS: checks.join(',') });
+    for (const port of this.checkPorts) await this.checker.waitForLog(new RegExp(`listening on ${port}$`), 30_000);
+  }
+
+  private async startHaproxy(): Promise<void> {
+    const env: Record<string, string> = {
+      ...process.env,
+      GALERA_BIND: `127.0.0.1:${this.proxyPort}`,
+      GALERA_CHECK_INTER: this.checkInter,
+    };
+    this.nodes.forEach((n, i) => {
+      env[`GALERA_NODE${i + 1}`] = `127.0.0.1:${n.ports.mysql}`;
+      env[`GALERA_NODE${i + 1}_CHECK_HOST`] = '127.0.0.1';
+      env[`GALERA_NODE${i + 1}_CHECK_PORT`] = String(this.checkPorts[i]);
+    });
+    // -db: stay in the foreground, so the pid is HAProxy's own and stopping it stops it.
+    this.haproxy = spawn('haproxy', ['-db', '-f', HAPROXY_CONFIG], { env, stdio: 'ignore' });
+    await this.waitForWriter('node1');
+  }
+
+  /** Stops HAProxy, the responder and every node (SIGKILL), and removes their files. */
+  async close(): Promise<void> {
+    const haproxy = this.haproxy;
+    if (haproxy && haproxy.exitCode === null && haproxy.signalCode === null) {
+      const gone = new Promise((done) => haproxy.once('exit', done));
+      haproxy.kill('SIGKILL');
+      await gone;
+    }
+    await this.checker?.kill('SIGKILL');
+    await Promise.all(this.nodes.map((n) => n.stop('SIGKILL')));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
