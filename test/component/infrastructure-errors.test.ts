@@ -14,7 +14,11 @@ const connection = async () => {
   open.push(conn);
   return conn;
 };
-const caught = async (work: Promise<unknown>): Promise<unknown> => work.then(() => undefined, (err: unknown) => err);
+const caught = async (work: Promise<unknown>): Promise<unknown> =>
+  work.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 
 beforeAll(async () => {
   const conn = await connection();
@@ -29,7 +33,12 @@ afterAll(async () => {
 
 /** An error as mysql2 makes it from a server's error packet (message, code name, errno, SQL state). */
 function serverError(errno: number, code: string | undefined, message: string): Error {
-  return Object.assign(new Error(message), { errno, sqlState: 'HY000', sqlMessage: message, ...(code ? { code } : {}) });
+  return Object.assign(new Error(message), {
+    errno,
+    sqlState: 'HY000',
+    sqlMessage: message,
+    ...(code ? { code } : {}),
+  });
 }
 
 describe('infrastructure errors', () => {

@@ -52,7 +52,8 @@ export class GaleraCluster {
     const dir = await mkdtemp(join(tmpdir(), 'ce-galera-'));
     // The nodes run as `mysql`, which must reach their directories inside it.
     await chmod(dir, 0o755);
-    const extra = options.providerOptions !== undefined ? [`wsrep_provider_options = "${options.providerOptions}"`] : [];
+    const extra =
+      options.providerOptions !== undefined ? [`wsrep_provider_options = "${options.providerOptions}"`] : [];
     const nodes: GaleraNode[] = [];
     for (const n of [1, 2, 3]) {
       const ports = { mysql: await freePort(), gcomm: await freePortPair(), sst: await freePort() };
@@ -94,7 +95,12 @@ export class GaleraCluster {
   /** The node HAProxy sends a new connection to now, or null when none answers. */
   async writer(): Promise<string | null> {
     try {
-      const conn = await createConnection({ host: '127.0.0.1', port: this.proxyPort, user: 'root', connectTimeout: 1_000 });
+      const conn = await createConnection({
+        host: '127.0.0.1',
+        port: this.proxyPort,
+        user: 'root',
+        connectTimeout: 1_000,
+      });
       try {
         const [rows] = await conn.query<RowDataPacket[]>('SELECT @@wsrep_node_name AS name');
         return String(rows[0]?.name);
@@ -104,6 +110,23 @@ export class GaleraCluster {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Brings a stopped node back: after a crash, `--wsrep-recover` first reads its last committed
+   * position from InnoDB, without which it would rejoin by a full copy (and block its donor).
+   */
+  async rejoin(node: GaleraNode, crashed: boolean): Promise<{ ms: number; ist: boolean }> {
+    const started = Date.now();
+    const startPosition = crashed ? await node.recoverPosition() : undefined;
+    await node.start(startPosition ? { startPosition } : {});
+    return { ms: Date.now() - started, ist: await node.joinedByIst() };
+  }
+
+  /** Every node running and Synced, node1 the writer again (whatever a test before left). */
+  async heal(): Promise<void> {
+    for (const node of this.nodes) if (!node.running) await this.rejoin(node, true);
+    await this.waitForWriter('node1');
   }
 
   /** Waits until new connections through HAProxy land on `name`. */

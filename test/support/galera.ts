@@ -134,6 +134,29 @@ export class GaleraNode {
     }
   }
 
+  /**
+   * CHECKSUM TABLE of every table of `database`, `table=checksum` joined, read once this node has
+   * applied everything the cluster had committed when asked (wsrep_sync_wait).
+   */
+  async checksums(database: string): Promise<string> {
+    const conn = await createConnection({ socketPath: this.socket, user: 'root', connectTimeout: 2_000 });
+    try {
+      await conn.query('SET SESSION wsrep_sync_wait = 1');
+      const [tables] = await conn.query<RowDataPacket[]>(
+        'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name',
+        [database],
+      );
+      const sums: string[] = [];
+      for (const { t } of tables) {
+        const [rows] = await conn.query<RowDataPacket[]>(`CHECKSUM TABLE \`${database}\`.\`${String(t)}\``);
+        sums.push(`${String(t)}=${String(rows[0]?.Checksum)}`);
+      }
+      return sums.join(' ');
+    } finally {
+      await conn.end();
+    }
+  }
+
   async status(): Promise<Record<string, string>> {
     const rows = await this.query<RowDataPacket>("SHOW GLOBAL STATUS LIKE 'wsrep%'");
     return Object.fromEntries(rows.map((r) => [String(r.Variable_name), String(r.Value)]));
