@@ -82,6 +82,7 @@ async function rushThrough(size: { claims: number; orders: number; perSecond: nu
   });
   await faulted;
   const firstDecisionMs = await firstDecision;
+  console.log(`kill -> first decision ${firstDecisionMs} ms`);
   if (firstDecisionMs > MAX_STALL_MS) console.log(whatWorkersSaw(workers, killedAt));
   const report = await verifyKeyedRush(s, url, shop, plan, results);
   const retried = results.filter((r) => r.length > 1).length;
@@ -106,7 +107,7 @@ const stallBound = (ms: number) =>
 describe('the engine on a Galera cluster behind HAProxy', () => {
   it('when the writer is SIGKILLed at 40% of a keyed rush, then nothing is lost or doubled and the lanes decide again within 2 s; when it fails back while everyone pays, then each payment is charged once and the nodes end equal', async () => {
     const node1 = cluster.node('node1');
-    const run = await rushThrough({ claims: 3_000, orders: 1_200, perSecond: 400 }, () => node1.stop('SIGKILL'));
+    const run = await rushThrough({ claims: 2_000, orders: 800, perSecond: 250 }, () => node1.stop('SIGKILL'));
     expect(await cluster.writer()).toBe('node2');
     const rejoin = (async () => {
       const joined = await cluster.rejoin(node1, true);
@@ -125,11 +126,11 @@ describe('the engine on a Galera cluster behind HAProxy', () => {
         `oracles passed; ${run.report.placed.length} payments (${paidTwice} sent twice at once) charged once; ` +
         `node1 rejoined by IST in ${joined.ms} ms (--wsrep-recover, then start) and took the writes back; tables equal on 3 nodes`,
     );
-  });
+  }, 240_000);
 
   it('when the writer shuts down with SIGTERM mid-rush, then the backup takes over, nothing is lost or doubled and the nodes end equal', async () => {
     const node1 = cluster.node('node1');
-    const run = await rushThrough({ claims: 1_200, orders: 480, perSecond: 300 }, () => node1.stop('SIGTERM'));
+    const run = await rushThrough({ claims: 900, orders: 360, perSecond: 300 }, () => node1.stop('SIGTERM'));
     const paidTwice = await payEveryone(run.url, run.shop, run.report.placed);
     const joined = await cluster.rejoin(node1, false);
     expect(joined.ist).toBe(true);
@@ -144,7 +145,7 @@ describe('the engine on a Galera cluster behind HAProxy', () => {
 
   it('when a backup is SIGKILLed mid-rush, then the writer stalls no more than 2 s, nothing is lost or doubled and the backup rejoins equal', async () => {
     const node2 = cluster.node('node2');
-    const run = await rushThrough({ claims: 1_200, orders: 480, perSecond: 300 }, () => node2.stop('SIGKILL'));
+    const run = await rushThrough({ claims: 900, orders: 360, perSecond: 300 }, () => node2.stop('SIGKILL'));
     expect(await cluster.writer()).toBe('node1');
     const joined = await cluster.rejoin(node2, true);
     expect(joined.ist).toBe(true);

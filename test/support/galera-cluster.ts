@@ -2,8 +2,9 @@
 // and node3 backups, each taken only while its check responder (ops/galera/galera-check.ts) says it
 // is Synced. Every process is started here on free ports and stopped here by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection as connect } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
@@ -20,19 +21,30 @@ export interface ClusterOptions {
   checkInter?: string;
 }
 
-/** A free port whose successor is free too (Galera's IST listens on the group port + 1). */
-async function freePortPair(): Promise<number> {
+/**
+ * Free ports below the kernel's ephemeral range, `count` in a row (Galera's IST listens on the group
+ * port + 1). A node listens on its ports again when it restarts; a port from the ephemeral range may
+ * by then be taken by any outgoing connection on the machine.
+ */
+async function freeStablePorts(count: number, taken: Set<number>): Promise<number> {
+  const ephemeralFrom = Number(
+    (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768')).split(/\s+/)[0],
+  );
   for (;;) {
-    const port = await freePort();
-    if (port < 65_535 && !(await listening(port + 1))) return port;
+    const first = 10_000 + randomInt(Math.max(1_000, ephemeralFrom - 10_000 - count));
+    const ports = Array.from({ length: count }, (_, i) => first + i);
+    if (ports.some((p) => taken.has(p)) || !(await Promise.all(ports.map(bindable))).every(Boolean)) continue;
+    for (const p of ports) taken.add(p);
+    return first;
   }
 }
 
-function listening(port: number): Promise<boolean> {
+/** Whether a listener can bind the port on every address (gcomm listens on 0.0.0.0). */
+function bindable(port: number): Promise<boolean> {
   return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), done(true)));
-    socket.once('error', () => done(false));
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => done(true)));
   });
 }
 
@@ -55,12 +67,15 @@ export class GaleraCluster {
     const extra =
       options.providerOptions !== undefined ? [`wsrep_provider_options = "${options.providerOptions}"`] : [];
     const nodes: GaleraNode[] = [];
+    const taken = new Set<number>();
     for (const n of [1, 2, 3]) {
-      const ports = { mysql: await freePort(), gcomm: await freePortPair(), sst: await freePort() };
+      const first = await freeStablePorts(4, taken);
+      const ports = { mysql: first, gcomm: first + 1, sst: first + 3 };
       nodes.push(new GaleraNode(`node${n}`, join(dir, `node${n}`), ports, extra));
     }
     const address = `gcomm://${nodes.map((n) => `127.0.0.1:${n.ports.gcomm}`).join(',')}`;
-    const checkPorts = [await freePort(), await freePort(), await freePort()];
+    const checks = await freeStablePorts(3, taken);
+    const checkPorts = [checks, checks + 1, checks + 2];
     const cluster = new GaleraCluster(dir, nodes, await freePort(), checkPorts, options.checkInter ?? '250ms');
     try {
       for (const node of nodes) await node.prepare(address);
