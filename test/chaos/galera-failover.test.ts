@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnection } from 'mysql2/promise';
 import { isInfrastructureError } from '../../src/common/infrastructure-errors.js';
-import { laneForCoupon, ORDER_LANE } from '../../src/queues/lanes.js';
+import { laneForCoupon, ORDER_LANE } from '../support/lanes.js';
 import { sleep } from '../../rush/http.js';
 import { GaleraCluster } from '../support/galera-cluster.js';
 import type { GaleraNode } from '../support/galera.js';

@@ -3,7 +3,7 @@
 // accepted requests (none doubled), the claims and orders oracles passing, and every payment,
 // even one sent twice at once, charged exactly once.
 import { expect, inject } from 'vitest';
-import { laneForCoupon, ORDER_LANE } from '../../src/queues/lanes.js';
+import { laneForCoupon, ORDER_LANE } from './lanes.js';
 import { verifyOrders, type StoredOrderObservation } from '../../src/verify/orders.oracle.js';
 import type { ClaimPlanItem } from '../../rush/claims.js';
 import { finalsOrLost } from '../../rush/poll.js';

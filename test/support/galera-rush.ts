@@ -4,7 +4,7 @@
 // to the lanes' next decision.
 import { Redis } from 'ioredis';
 import { expect, inject } from 'vitest';
-import type { Lane } from '../../src/queues/lanes.js';
+import type { Lane } from './lanes.js';
 import { makePlan } from '../../rush/claims.js';
 import { pacedPool, pool } from '../../rush/pool.js';
 import { sleep } from '../../rush/http.js';
