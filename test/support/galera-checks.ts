@@ -6,7 +6,7 @@ import { expect, inject } from 'vitest';
 import { laneForCoupon, ORDER_LANE } from './lanes.js';
 import { verifyOrders, type StoredOrderObservation } from '../../src/verify/orders.oracle.js';
 import type { ClaimPlanItem } from '../../rush/claims.js';
-import { finalsOrLost } from '../../rush/poll.js';
+import { finalsOrLost, isFinalStatus } from '../../rush/poll.js';
 import { pacedPool, pool } from '../../rush/pool.js';
 import { laneDecisions, orderObservations, verifyCouponLane, type Answer } from './chaos.js';
 import { sendKeyed, type Attempts, type RushItem, type Shop } from './galera-rush.js';
@@ -31,7 +31,8 @@ export async function verifyKeyedRush(stack: Stack, url: string, shop: Shop, pla
   const claims = accepted('claim');
   const orders = accepted('order');
   const finals = await finalsOrLost(url, [...claims, ...orders], 120_000);
-  expect([...finals].filter(([, f]) => f === 'LOST' || f.status === 'FAILED').map(([id]) => id)).toEqual([]);
+  const notDone = [...finals].filter(([, f]) => f === 'LOST' || f.status === 'FAILED' || !isFinalStatus(f.status));
+  expect(notDone.map(([id, f]) => `${id}: ${f === 'LOST' ? f : f.status}`)).toEqual([]);
 
   const claimLane = laneForCoupon(shop.couponId, COUPON_LANES);
   const claimDecisions = await laneDecisions(stack.databaseUrl, inject('redisUrl'), stack.queuePrefix, claimLane);
