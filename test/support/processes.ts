@@ -9,11 +9,15 @@ import { ADMIN_TOKEN } from './context.js';
 
 /**
  * A database and Redis prefix of their own, so lanes of different tests never meet. With
- * `redisClusterNodes`, every process of the stack uses that Redis Cluster (REDIS_CLUSTER_NODES).
+ * `redisClusterNodes`, every process of the stack uses that Redis Cluster (REDIS_CLUSTER_NODES);
+ * with `databaseUrl`, its database lives on that server (e.g. a Galera cluster) instead of the run's.
  */
-export async function isolatedStack({ redisClusterNodes }: { redisClusterNodes?: string } = {}) {
+export async function isolatedStack({
+  redisClusterNodes,
+  databaseUrl: baseUrl = inject('databaseUrl'),
+}: { redisClusterNodes?: string; databaseUrl?: string } = {}) {
   const suffix = randomBytes(3).toString('hex');
-  const url = new URL(inject('databaseUrl'));
+  const url = new URL(baseUrl);
   url.pathname = `${url.pathname}_${suffix}`;
   const databaseUrl = url.toString();
   const queuePrefix = `${inject('queuePrefix')}-${suffix}`;
