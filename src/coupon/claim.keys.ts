@@ -6,10 +6,12 @@ export function claimLaneName(couponId: number, couponLanes: number): string {
   return `claims-${couponId % couponLanes}`;
 }
 
+/** Set by the lane once a coupon is sold out; never cleared (issued coupons never return). */
+export const soldOutKey = (keys: LaneKeys, couponId: number) => keys.own(`sold-out:${couponId}`);
+
 export function claimKeys(keys: LaneKeys) {
   return {
-    /** Set by the lane once a coupon is sold out; never cleared (issued coupons never return). */
-    soldOut: (couponId: number) => keys.own(`sold-out:${couponId}`),
+    soldOut: (couponId: number) => soldOutKey(keys, couponId),
     /** Coupons of the lane with a pre-queue still to draw, scored by their start (ms). */
     preQueues: keys.own('pre-queues'),
     /** One coupon's pre-queue (pre-queue.ts). */

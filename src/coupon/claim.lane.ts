@@ -6,7 +6,7 @@ import type { LaneType } from '../queues/lane-type.js';
 import { laneKeys } from '../lane/lane-keys.js';
 import { ClaimPayload } from './claim.payload.js';
 import { CLAIM_REJECTIONS } from './claim.decider.js';
-import { claimKeys, claimLaneName } from './claim.keys.js';
+import { claimKeys, claimLaneName, soldOutKey } from './claim.keys.js';
 import { claimProcessor } from './claim.processor.js';
 import { claimRoutes } from './claim.routes.js';
 import { PreQueue } from './pre-queue.js';
@@ -28,7 +28,7 @@ export const claimLaneType: LaneType<ClaimPayload> = {
   jobName: (p) => `claim coupon ${p.couponId} by user ${p.userId}`,
   submit: {
     line: (p) => `${p.couponId}:${p.userId}`,
-    gate: (p, keys) => ({ key: claimKeys(keys).soldOut(p.couponId), sticky: true, answer: 'so' }),
+    gate: (p, keys) => ({ key: soldOutKey(keys, p.couponId), sticky: true, answer: 'so' }),
   },
   instantAnswers: { so: { code: 'SOLD_OUT', message: 'All coupons have been issued' } },
   processor: ({ redis, config, db, lane }) =>
@@ -44,8 +44,9 @@ export const claimLaneType: LaneType<ClaimPayload> = {
       }),
     }),
   api: (deps) => {
-    const laneOf = (couponId: number) =>
-      deps.lanes.named(claimLaneType, claimLaneName(couponId, deps.config.COUPON_LANES));
+    const count = deps.config.COUPON_LANES;
+    const lanes = Array.from({ length: count }, (_, i) => deps.lanes.named(claimLaneType, claimLaneName(i, count)));
+    const laneOf = (couponId: number) => lanes[couponId % count] as (typeof lanes)[number];
     const claims = { ...deps, preQueue: new PreQueue(deps), laneOf };
     return { routes: claimRoutes(claims), lookup: preQueueLookup(claims) };
   },

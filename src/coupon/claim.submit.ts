@@ -42,8 +42,8 @@ function claimWithin(
 ): Promise<Submitted> {
   if (!window) throw new NotFoundError('COUPON_NOT_FOUND', `Coupon ${claim.couponId} does not exist`);
   const lane = deps.laneOf(claim.couponId);
-  const { httpRequestId } = options;
-  const payload = httpRequestId ? { ...claim, httpRequestId } : claim;
+  const { couponId, userId, acceptedAt } = claim;
+  const payload = { couponId, userId, acceptedAt, httpRequestId: options.httpRequestId };
   const opensAt = window.preQueueOpensAt;
   const startsAt = window.claimStartsAt;
   const before =

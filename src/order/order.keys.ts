@@ -9,10 +9,12 @@ export function orderKeys(queuePrefix: string) {
   return orderKeysOf(laneKeys(queuePrefix, { name: ORDER_LANE_NAME }));
 }
 
+/** The lane's flag of a product it left without stock. */
+export const outOfStockKey = (keys: LaneKeys, productId: number) => keys.own(`out-of-stock:${productId}`);
+
 export function orderKeysOf(keys: LaneKeys) {
   return {
-    /** The lane's flag of a product it left without stock. */
-    outOfStock: (productId: number) => keys.own(`out-of-stock:${productId}`),
+    outOfStock: (productId: number) => outOfStockKey(keys, productId),
     /** Bumped by whatever gives a product's stock back, so a flag set from an older read is not set. */
     stockGeneration: (productId: number) => keys.own(`stock-gen:${productId}`),
   };

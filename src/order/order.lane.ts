@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { LaneType } from '../queues/lane-type.js';
 import { OrderPayload } from './order.payload.js';
 import { ORDER_REJECTIONS } from './order.decider.js';
-import { ORDER_LANE_NAME, orderKeysOf } from './order.keys.js';
+import { ORDER_LANE_NAME, outOfStockKey } from './order.keys.js';
 import { orderProcessor } from './order.processor.js';
 import { orderSubmitRoutes } from './order.submit.js';
 import { StockGate } from './stock-gate.js';
@@ -26,7 +26,7 @@ export const orderLaneType: LaneType<OrderPayload> = {
     // Only an order of one product can be refused from its product's flag alone.
     gate: (p, keys) => {
       const only = p.items.length === 1 ? p.items[0] : undefined;
-      return only && { key: orderKeysOf(keys).outOfStock(only.productId), sticky: false, answer: 'os' };
+      return only && { key: outOfStockKey(keys, only.productId), sticky: false, answer: 'os' };
     },
   },
   instantAnswers: { os: { code: 'INSUFFICIENT_STOCK', message: 'The product is out of stock' } },

@@ -26,9 +26,9 @@ export interface Once {
    * waits or runs and is gone once it is final; with it (an order's Idempotency-Key) it holds that long.
    */
   dedupeId: string;
-  dedupeTtlMs?: number;
+  dedupeTtlMs?: number | undefined;
   /** The Idempotency-Key's record, when the submit carries one. */
-  key?: { recordKey: string; hash: string; ttlMs: number };
+  key?: { recordKey: string; hash: string; ttlMs: number } | undefined;
 }
 
 const hex = (text: string) => createHash('sha256').update(text).digest('hex');

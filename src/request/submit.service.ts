@@ -71,8 +71,13 @@ function planSubmit<P extends JobEnvelope>(deps: RequestDeps, s: QueuedSubmit<P>
   // Without a lane append to count it (a step before the add may answer instead), the user's limit
   // goes through the rate limiter with the address limit.
   const viaLimiter = s.before !== undefined && userLimit !== undefined;
+  // Built field by field: an object spread clones through a slow path, on every submit.
   return {
-    ...s,
+    lane: s.lane,
+    payload: s.payload,
+    userId: s.userId,
+    options: s.options,
+    before: s.before,
     once: onceFor(deps, s, rules?.line?.(s.payload)),
     gate: rules?.gate?.(s.payload, deps.front.keys(s.lane)),
     admit: viaLimiter ? both(admit, userLimit.admitUser) : admit,
@@ -91,10 +96,8 @@ function onceFor<P extends JobEnvelope>(deps: RequestDeps, s: QueuedSubmit<P>, l
   const digest = idem ? keyDigest(`${idem.scope} user ${s.userId}`, idem.key) : undefined;
   const ttlMs = deps.config.IDEMPOTENCY_TTL_S * 1000;
   const record = (recordKey: string) => (idem ? { recordKey, hash: bodyHash(idem.body), ttlMs } : undefined);
-  if (line !== undefined) {
-    const key = record(`${queue.keys['']}idem:${digest}`);
-    return { dedupeId: `u:${line}`, ...(key ? { key } : {}) } satisfies Once;
-  }
+  if (line !== undefined)
+    return { dedupeId: `u:${line}`, key: record(`${queue.keys['']}idem:${digest}`) } satisfies Once;
   if (!digest) return undefined;
   const dedupeId = `k:${digest}`;
   return { dedupeId, dedupeTtlMs: ttlMs, key: record(dedupeKey(queue, dedupeId)) } satisfies Once;
