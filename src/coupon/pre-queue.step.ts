@@ -16,7 +16,7 @@ const GATE_POLL_MS = 50;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A claim waiting in the pre-queue: no sequence and no position until the draw. */
-export function preQueuedResource(lane: Lane, r: { requestId: string; acceptedAt: number }): RequestResource {
+function preQueuedResource(lane: Lane, r: { requestId: string; acceptedAt: number }): RequestResource {
   return {
     requestId: r.requestId,
     type: lane.type,

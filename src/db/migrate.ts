@@ -19,7 +19,7 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-export async function createDatabaseIfMissing(databaseUrl: string): Promise<void> {
+async function createDatabaseIfMissing(databaseUrl: string): Promise<void> {
   const { database, ...options } = poolOptions(databaseUrl);
   const conn = await createConnection({ ...options, database: undefined });
   try {

@@ -3,7 +3,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { lanePrefix } from '../lane/lane-keys.js';
 import type { LaneSpec } from '../lane/lane.js';
 
-export const JOB_RETENTION = {
+const JOB_RETENTION = {
   removeOnComplete: { age: 3600, count: 20_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;

@@ -33,23 +33,22 @@ function answerOf(entry: AppendEntry, appended: Appended): AddAnswer {
 
 export class LaneFront {
   private readonly views: LaneViews;
-  private readonly adds: LaneAdds<AppendEntry, Appended>;
+  private readonly adds: LaneAdds<AppendEntry, AddAnswer>;
 
   constructor(deps: LaneViewDeps, refreshMs?: number, maxAgeMs?: number) {
     this.views = new LaneViews(deps, refreshMs, maxAgeMs);
-    const send = (lane: string, entries: readonly AppendEntry[]) => {
+    // Each script answer is read once, here; the view and the submit both take it as it is.
+    const send = async (lane: string, entries: readonly AppendEntry[]) => {
       const queue = deps.queues.get(lane);
-      if (!queue) return Promise.reject(new Error(`no queue for lane ${lane}`));
-      return appendToLane(queue, entries);
+      if (!queue) throw new Error(`no queue for lane ${lane}`);
+      const results = await appendToLane(queue, entries);
+      return results.map((r, i) => answerOf(entries[i] as AppendEntry, r));
     };
     this.adds = new LaneAdds(send, {
       adding: (lane) => this.views.adding(lane),
-      answered: (lane, entries, results) => {
+      answered: (lane, entries, answers) => {
         const sequences: number[] = [];
-        results?.forEach((r, i) => {
-          const answer = answerOf(entries[i] as AppendEntry, r);
-          if (answer.kind === 'added') sequences.push(answer.sequence);
-        });
+        for (const a of answers ?? []) if (a.kind === 'added') sequences.push(a.sequence);
         this.views.answered(lane, entries.length, sequences);
       },
     });
@@ -70,8 +69,8 @@ export class LaneFront {
   }
 
   /** Appends one entry to the lane, in the order of the calls (see AppendEntry). */
-  async add(lane: Lane, entry: AppendEntry): Promise<AddAnswer> {
-    return answerOf(entry, await this.adds.add(lane.name, entry));
+  add(lane: Lane, entry: AppendEntry): Promise<AddAnswer> {
+    return this.adds.add(lane.name, entry);
   }
 
   /** Resolves once the adds already made to this lane have been answered. */

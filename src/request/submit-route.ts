@@ -9,7 +9,7 @@ import { setResponseHeader } from '../http/response-headers.js';
 import type { SubmitLimiter } from '../http/rate-limit.js';
 import { asQueuedRequest } from './request.routes.js';
 import { getRequest, type RequestDeps, type SubmitOptions } from './request.service.js';
-import { isFinal, type Submitted } from './request.resource.js';
+import { isFinal, type RequestResource, type Submitted } from './request.resource.js';
 
 /** The longest `Prefer: wait` honoured, in seconds; a longer one is taken as this. */
 const MAX_WAIT_S = 10;
@@ -33,10 +33,14 @@ export function preferredWait(prefer: string | undefined): number | undefined {
   return seconds >= 1 ? Math.min(seconds, MAX_WAIT_S) : undefined;
 }
 
-export async function queuedAnswer(c: Context<IdentityEnv>, deps: RequestDeps, submitted: Submitted) {
-  const { replayed } = submitted;
+/** The submit's answer; with `Prefer: wait=N`, once the request is final or N seconds have passed. */
+export function queuedAnswer(c: Context<IdentityEnv>, deps: RequestDeps, submitted: Submitted) {
   const wait = preferredWait(c.req.header('Prefer'));
-  const resource = wait ? await waitForFinal(deps, submitted, wait) : submitted.resource;
+  if (!wait) return answer(c, submitted.replayed, submitted.resource, undefined);
+  return waitForFinal(deps, submitted, wait).then((resource) => answer(c, submitted.replayed, resource, wait));
+}
+
+function answer(c: Context<IdentityEnv>, replayed: boolean, resource: RequestResource, wait: number | undefined) {
   setResponseHeader(c, 'Location', `/requests/${resource.requestId}`);
   if (replayed) setResponseHeader(c, 'Idempotent-Replayed', 'true');
   if (!isFinal(resource)) return c.json(asQueuedRequest(resource), 202);
